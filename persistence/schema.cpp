@@ -1,0 +1,117 @@
+// Schema migrations, versioned by PRAGMA user_version, forward only.
+#include "persistence/schema.hpp"
+
+#include <array>
+#include <string>
+#include <string_view>
+
+namespace pgshift::persistence {
+namespace {
+
+// Migration N brings the schema from version N-1 to N. Append only: a shipped migration is
+// never edited, since databases in the field already ran it.
+constexpr std::array<std::string_view, 2> migrations{
+    // 1: upgrades (current state + step data), their append-only history, recorded formation.
+    R"sql(
+CREATE TABLE upgrades (
+    id                     TEXT PRIMARY KEY,
+    app                    TEXT NOT NULL,
+    plan                   TEXT NOT NULL,
+    pg_version             TEXT,
+    downtime_at            INTEGER,
+    verify                 INTEGER NOT NULL DEFAULT 1,
+    allow_restore_warnings INTEGER NOT NULL DEFAULT 0,
+    remove_source_after    INTEGER,
+    webhook_url            TEXT,
+    state                  TEXT NOT NULL,
+    version                INTEGER NOT NULL CHECK (version >= 1),
+    attempt                INTEGER NOT NULL DEFAULT 0,
+    step_started_at        INTEGER,
+    paused                 INTEGER NOT NULL DEFAULT 0,
+    needs_attention        INTEGER NOT NULL DEFAULT 0,
+    last_error             TEXT NOT NULL DEFAULT '',
+    source_addon_id        TEXT NOT NULL DEFAULT '',
+    source_addon_name      TEXT NOT NULL DEFAULT '',
+    target_addon_name      TEXT NOT NULL DEFAULT '',
+    target_addon_id        TEXT NOT NULL DEFAULT '',
+    original_maintenance   INTEGER,
+    backup_uuid            TEXT NOT NULL DEFAULT '',
+    backup_num             INTEGER,
+    restore_uuid           TEXT NOT NULL DEFAULT '',
+    created_at             INTEGER NOT NULL,
+    updated_at             INTEGER NOT NULL,
+    finished_at            INTEGER
+) STRICT;
+
+-- One active upgrade per app: two would fight over maintenance, formation and DATABASE.
+CREATE UNIQUE INDEX upgrades_one_active_per_app ON upgrades (app)
+    WHERE state NOT IN ('succeeded', 'failed', 'cancelled', 'rolled_back');
+CREATE INDEX upgrades_by_state ON upgrades (state);
+CREATE INDEX upgrades_by_created ON upgrades (created_at, id);
+
+CREATE TABLE events (
+    upgrade_id TEXT NOT NULL REFERENCES upgrades (id),
+    seq        INTEGER NOT NULL CHECK (seq >= 1),
+    at         INTEGER NOT NULL,
+    type       TEXT NOT NULL,
+    from_state TEXT,
+    to_state   TEXT,
+    detail     TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (upgrade_id, seq)
+) STRICT, WITHOUT ROWID;
+
+CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+
+-- Quantities read before scaling down, restored exactly afterwards; written once.
+CREATE TABLE upgrade_formation (
+    upgrade_id TEXT NOT NULL REFERENCES upgrades (id),
+    type       TEXT NOT NULL,
+    quantity   INTEGER NOT NULL CHECK (quantity >= 0),
+    PRIMARY KEY (upgrade_id, type)
+) STRICT, WITHOUT ROWID;
+CREATE TRIGGER upgrade_formation_no_update BEFORE UPDATE ON upgrade_formation
+BEGIN SELECT RAISE(ABORT, 'recorded formation is never overwritten'); END;
+)sql",
+    // 2: transfer progress shown to operators, and idempotency keys for the control API.
+    R"sql(
+ALTER TABLE upgrades ADD COLUMN processed_bytes INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE upgrades ADD COLUMN total_bytes INTEGER;
+ALTER TABLE upgrades ADD COLUMN progress_message TEXT NOT NULL DEFAULT '';
+ALTER TABLE upgrades ADD COLUMN progress_at INTEGER;
+ALTER TABLE upgrades ADD COLUMN idempotency_key TEXT;
+CREATE UNIQUE INDEX upgrades_by_idempotency_key ON upgrades (idempotency_key)
+    WHERE idempotency_key IS NOT NULL;
+)sql",
+};
+
+} // namespace
+
+int latest_schema_version() noexcept {
+    return static_cast<int>(migrations.size());
+}
+
+int schema_version(sqlite::database& db) {
+    sqlite::statement st(db, "PRAGMA user_version");
+    return st.step() ? static_cast<int>(st.int64(0)) : 0;
+}
+
+void migrate(sqlite::database& db, int target) {
+    int current = schema_version(db);
+    if (current > latest_schema_version()) {
+        throw schema_too_new(db.path().string() + " has schema version " + std::to_string(current) +
+                             ", newer than this pgshift understands (" +
+                             std::to_string(latest_schema_version()) +
+                             "); refusing to open it. Run a newer pgshift.");
+    }
+    for (int next = current + 1; next <= target && next <= latest_schema_version(); ++next) {
+        sqlite::transaction tx(db);
+        db.exec(migrations[static_cast<std::size_t>(next - 1)]);
+        db.exec("PRAGMA user_version = " + std::to_string(next));
+        tx.commit();
+    }
+}
+
+} // namespace pgshift::persistence

@@ -1,0 +1,70 @@
+// The upgrade store: current-state rows with compare-and-set transitions and their history.
+#pragma once
+
+#include "persistence/sqlite.hpp"
+#include "statemachine/result.hpp"
+#include "statemachine/upgrade.hpp"
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pgshift::persistence {
+
+struct list_filter {
+    std::optional<state> in_state{};
+    std::optional<std::string> app{};
+    std::size_t limit = 50;             // clamped to 1..500
+    std::optional<std::string> after{}; // cursor: the id of the previous page's last item
+};
+
+struct upgrade_page {
+    std::vector<upgrade> items; // newest first
+    std::optional<std::string> next;
+};
+
+// What a transition appends to the history; from/to states are filled in by the store.
+struct history_entry {
+    event_type type;
+    std::string detail;
+};
+
+// Every method runs on the caller's thread against one connection. Expected outcomes come
+// back as result errors; infrastructure failures (I/O, disk full) throw sqlite::error and
+// leave the database as it was before the call.
+class upgrade_store {
+public:
+    explicit upgrade_store(sqlite::database& db)
+        : db_(db) {}
+
+    // Inserts `u` at version 1 with a `created` event. conflict: the app already has an
+    // active upgrade, or the idempotency key is taken (the message names the other upgrade).
+    result<upgrade> create(upgrade u, time_point now);
+
+    result<upgrade> get(std::string_view id);
+    std::optional<upgrade> find_by_idempotency_key(std::string_view key);
+    upgrade_page list(const list_filter& filter);
+    std::vector<upgrade> load_active(); // every non-terminal upgrade, oldest first
+
+    // Compare-and-set: writes `next` only if the stored version still equals next.version,
+    // bumps the version and appends `entry` (with from/to states and the next seq) in the
+    // same transaction. stale_version when someone moved first; not_found; invalid when the
+    // upgrade is terminal or `next` would overwrite the recorded formation.
+    result<upgrade> transition(upgrade next, history_entry entry, time_point now);
+
+    // History in seq order, starting after `after_seq`.
+    std::vector<event_record> events(std::string_view id, std::int64_t after_seq = 0,
+                                     std::size_t limit = 1000);
+
+private:
+    std::vector<process_quantity> formation_of(std::string_view id);
+    void insert_formation(const upgrade& u);
+    void append_event(const event_record& e);
+    std::int64_t last_seq(std::string_view id);
+
+    sqlite::database& db_;
+};
+
+} // namespace pgshift::persistence

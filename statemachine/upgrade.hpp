@@ -1,0 +1,94 @@
+// The upgrade record: what the operator asked for and everything a step must remember.
+#pragma once
+
+#include "statemachine/event_type.hpp"
+#include "statemachine/state.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pgshift {
+
+using time_point = std::chrono::sys_time<std::chrono::milliseconds>;
+
+// What the operator asked for. Never changes after creation.
+struct upgrade_request {
+    std::string app;
+    std::string plan;                      // e.g. "heroku-postgresql:standard-0"
+    std::optional<std::string> pg_version; // pinned Postgres major version, e.g. "16"
+    std::optional<time_point> downtime_at; // provision now, take the downtime then
+    bool verify = true;                    // compare tables and row counts before promoting
+    bool allow_restore_warnings = false;
+    std::optional<std::chrono::seconds> remove_source_after; // destroy the old add-on after this
+    std::optional<std::string> webhook_url;
+
+    bool operator==(const upgrade_request&) const = default;
+};
+
+// A process type's quantity as read before scaling down; restored exactly afterwards.
+struct process_quantity {
+    std::string type;
+    int quantity = 0;
+
+    bool operator==(const process_quantity&) const = default;
+};
+
+// Progress of the running transfer, as Heroku last reported it.
+struct progress {
+    std::int64_t processed_bytes = 0;
+    std::optional<std::int64_t> total_bytes;
+    std::string message;
+    std::optional<time_point> at;
+
+    bool operator==(const progress&) const = default;
+};
+
+struct upgrade {
+    std::string id;
+    upgrade_request request;
+    std::optional<std::string> idempotency_key;
+
+    state current = state::pending;
+    std::int64_t version = 0; // compare-and-set counter; every committed transition bumps it
+    int attempt = 0;          // attempts at the current step
+    std::optional<time_point> step_started_at;
+    bool paused = false;
+    bool needs_attention = false;
+    std::string last_error;
+
+    // Step data: the identities that let a resumed worker recognise its own side effects.
+    std::string source_addon_id;
+    std::string source_addon_name;
+    std::string target_addon_name; // deterministic, derived from id, recorded before creating
+    std::string target_addon_id;
+    std::optional<bool> original_maintenance;
+    std::vector<process_quantity> formation; // recorded once, never overwritten
+    std::string backup_uuid;
+    std::optional<std::int64_t> backup_num;
+    std::string restore_uuid;
+    progress transfer;
+
+    time_point created_at{};
+    time_point updated_at{};
+    std::optional<time_point> finished_at;
+
+    bool operator==(const upgrade&) const = default;
+};
+
+// One entry of an upgrade's append-only history.
+struct event_record {
+    std::string upgrade_id;
+    std::int64_t seq = 0; // 1, 2, 3 … per upgrade, without gaps
+    time_point at{};
+    event_type type = event_type::created;
+    std::optional<state> from;
+    std::optional<state> to;
+    std::string detail;
+
+    bool operator==(const event_record&) const = default;
+};
+
+} // namespace pgshift
