@@ -10,7 +10,7 @@ namespace {
 
 // Migration N brings the schema from version N-1 to N. Append only: a shipped migration is
 // never edited, since databases in the field already ran it.
-constexpr std::array<std::string_view, 2> migrations{
+constexpr std::array<std::string_view, 3> migrations{
     // 1: upgrades (current state + step data), their append-only history, recorded formation.
     R"sql(
 CREATE TABLE upgrades (
@@ -84,6 +84,10 @@ ALTER TABLE upgrades ADD COLUMN progress_at INTEGER;
 ALTER TABLE upgrades ADD COLUMN idempotency_key TEXT;
 CREATE UNIQUE INDEX upgrades_by_idempotency_key ON upgrades (idempotency_key)
     WHERE idempotency_key IS NOT NULL;
+)sql",
+    // 3: whether a rollback keeps the target add-on it created.
+    R"sql(
+ALTER TABLE upgrades ADD COLUMN keep_target_on_rollback INTEGER NOT NULL DEFAULT 0;
 )sql",
 };
 

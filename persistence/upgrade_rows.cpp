@@ -27,7 +27,7 @@ const std::string_view upgrade_columns =
     "step_started_at, paused, needs_attention, last_error, source_addon_id, source_addon_name, "
     "target_addon_name, target_addon_id, original_maintenance, backup_uuid, backup_num, "
     "restore_uuid, processed_bytes, total_bytes, progress_message, progress_at, created_at, "
-    "updated_at, finished_at";
+    "updated_at, finished_at, keep_target_on_rollback";
 
 std::int64_t to_ms(time_point t) noexcept {
     return t.time_since_epoch().count();
@@ -79,6 +79,7 @@ upgrade read_upgrade(const sqlite::statement& st) {
     u.created_at = from_ms(st.int64(29));
     u.updated_at = from_ms(st.int64(30));
     u.finished_at = opt_time(st, 31);
+    u.request.keep_target_on_rollback = st.int64(32) != 0;
     return u;
 }
 

@@ -62,8 +62,8 @@ void insert_request(sqlite::database& db, const upgrade& u) {
     const upgrade_request& r = u.request;
     sqlite::statement st(db, "INSERT INTO upgrades (id, app, plan, pg_version, downtime_at, "
                              "verify, allow_restore_warnings, remove_source_after, webhook_url, "
-                             "idempotency_key, state, version, created_at, updated_at) "
-                             "VALUES (?,?,?,?,?,?,?,?,?,?,?,1,?,?)");
+                             "idempotency_key, state, version, created_at, updated_at, "
+                             "keep_target_on_rollback) VALUES (?,?,?,?,?,?,?,?,?,?,?,1,?,?,?)");
     st.bind(1, u.id).bind(2, r.app).bind(3, r.plan).bind(4, r.pg_version);
     st.bind(5, r.downtime_at ? std::optional(rows::to_ms(*r.downtime_at)) : std::nullopt);
     st.bind(6, std::int64_t{r.verify ? 1 : 0});
@@ -72,6 +72,7 @@ void insert_request(sqlite::database& db, const upgrade& u) {
                                      : std::nullopt);
     st.bind(9, r.webhook_url).bind(10, u.idempotency_key).bind(11, to_string(u.current));
     st.bind(12, rows::to_ms(u.created_at)).bind(13, rows::to_ms(u.updated_at));
+    st.bind(14, std::int64_t{r.keep_target_on_rollback ? 1 : 0});
     st.run();
 }
 

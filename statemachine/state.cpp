@@ -31,6 +31,8 @@ std::string_view to_string(state s) noexcept {
         return "confirming";
     case state::removing_source:
         return "removing_source";
+    case state::rolling_back:
+        return "rolling_back";
     case state::succeeded:
         return "succeeded";
     case state::failed:

@@ -23,6 +23,7 @@ enum class state {
     leaving_maintenance,
     confirming,
     removing_source,
+    rolling_back, // compensations in reverse after a failure or cancel before promoting
     succeeded,
     failed,
     cancelled,
@@ -43,6 +44,7 @@ inline constexpr std::array all_states{
     state::leaving_maintenance,
     state::confirming,
     state::removing_source,
+    state::rolling_back,
     state::succeeded,
     state::failed,
     state::cancelled,

@@ -24,6 +24,7 @@ struct upgrade_request {
     bool allow_restore_warnings = false;
     std::optional<std::chrono::seconds> remove_source_after; // destroy the old add-on after this
     std::optional<std::string> webhook_url;
+    bool keep_target_on_rollback = false; // a rollback destroys the add-on it created, unless set
 
     bool operator==(const upgrade_request&) const = default;
 };

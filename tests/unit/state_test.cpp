@@ -12,23 +12,12 @@ namespace {
 TEST(state, spellings_are_the_stored_contract) {
     // Written out by hand on purpose: renaming a state must break this test, since files
     // and API clients in the field hold the old spelling.
-    const char* expected[] = {"pending",
-                              "provisioning",
-                              "awaiting_window",
-                              "entering_maintenance",
-                              "scaling_down",
-                              "capturing",
-                              "restoring",
-                              "verifying",
-                              "promoting",
-                              "scaling_up",
-                              "leaving_maintenance",
-                              "confirming",
-                              "removing_source",
-                              "succeeded",
-                              "failed",
-                              "cancelled",
-                              "rolled_back"};
+    const char* expected[] = {
+        "pending",         "provisioning", "awaiting_window",     "entering_maintenance",
+        "scaling_down",    "capturing",    "restoring",           "verifying",
+        "promoting",       "scaling_up",   "leaving_maintenance", "confirming",
+        "removing_source", "rolling_back", "succeeded",           "failed",
+        "cancelled",       "rolled_back"};
     ASSERT_EQ(std::size(expected), all_states.size());
     for (std::size_t i = 0; i < all_states.size(); ++i) {
         EXPECT_EQ(to_string(all_states[i]), expected[i]);

@@ -56,6 +56,7 @@ TEST_F(store_test, create_then_get_returns_every_field) {
     u.request.allow_restore_warnings = true;
     u.request.remove_source_after = 3600s;
     u.request.webhook_url = "https://hooks.example/x";
+    u.request.keep_target_on_rollback = true;
     u.idempotency_key = "k-1";
     u.formation = {{"worker", 3}, {"clock", 1}};
     auto r = store_.create(u, at(100));
