@@ -1,0 +1,398 @@
+// One HTTP connection's life: TLS handshake, read requests, call the handler, write answers.
+#include "api/http_session.hpp"
+
+#include "api/chunk_queue.hpp"
+#include "api/exchange.hpp"
+
+#include <array>
+#include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <type_traits>
+#include <unistd.h>
+
+namespace pgshift::http::detail {
+
+namespace {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace ssl = net::ssl;
+using tcp = net::ip::tcp;
+
+constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
+// How long an error answer waits for the client to stop sending before the socket closes.
+constexpr std::chrono::seconds linger_limit{2};
+
+using beast_request = http::request<http::string_body>;
+
+template<class Stream>
+constexpr bool is_tls = !std::is_same_v<Stream, beast::tcp_stream>;
+
+// A session's state that stop() may touch while its coroutine is suspended.
+struct session {
+    session(std::shared_ptr<server_context> context, beast::tcp_stream& stream)
+        : ctx(std::move(context))
+        , tcp(stream)
+        , delay_timer(stream.get_executor()) {}
+
+    std::shared_ptr<server_context> ctx;
+    beast::tcp_stream& tcp;
+    net::steady_timer delay_timer;
+    chunk_queue* stream = nullptr; // while a streaming body is being sent
+    std::string remote_address;
+    std::uint16_t remote_port = 0;
+    bool writing = false;
+    bool stopping = false;
+
+    const server_options& options() const { return ctx->options; }
+
+    // Idle reads, delays and streams end now; a write in progress may finish.
+    void stop() {
+        stopping = true;
+        delay_timer.cancel();
+        if (stream != nullptr) {
+            stream->close();
+        }
+        if (!writing) {
+            tcp.close();
+        }
+    }
+};
+
+// However a stream ends, its handler may keep the writer: detach it from the session's frame.
+struct stream_detach {
+    session& s;
+    ~stream_detach() {
+        s.stream->close();
+        s.stream = nullptr;
+    }
+};
+
+// Status line and headers of res (already vetted); the body is the caller's.
+template<class Body>
+http::response<Body> head_of(const response& res, unsigned version, const server_context& ctx) {
+    http::response<Body> out{static_cast<http::status>(res.status), version};
+    out.set(http::field::server, ctx.options.server_name);
+    for (const auto& h : res.headers) {
+        if (!is_framing_header(h.name)) {
+            out.insert(h.name, h.value);
+        }
+    }
+    return out;
+}
+
+http::response<http::string_body> to_beast(response& res, unsigned version, bool head, bool keep,
+                                           const server_context& ctx) {
+    auto out = head_of<http::string_body>(res, version, ctx);
+    out.keep_alive(keep);
+    // 204 and 304 carry neither a body nor a Content-Length.
+    if (res.status != 204 && res.status != 304) {
+        out.body() = std::move(res.body);
+        out.prepare_payload();
+        if (head) {
+            out.body().clear(); // HEAD: the GET answer's Content-Length, without its body
+        }
+    }
+    return out;
+}
+
+// Converts the parsed message and calls the handler. A target that does not parse gets 400
+// and ends the connection like any other malformed request.
+response answer(beast_request& msg, const session& s) {
+    request req;
+    req.method = std::string(msg.method_string());
+    req.target = std::string(msg.target());
+    if (!parse_target(req)) {
+        auto res = response::error(400, "bad_request", "malformed request target");
+        res.headers.push_back({"Connection", "close"});
+        return res;
+    }
+    for (const auto& field : msg) {
+        req.headers.push_back({std::string(field.name_string()), std::string(field.value())});
+    }
+    req.body = std::move(msg.body());
+    req.remote_address = s.remote_address;
+    req.remote_port = s.remote_port;
+    return vetted(call_handler(*s.ctx, req), *s.ctx);
+}
+
+// Why a failed read deserves an answer, or nullopt when the connection should just close
+// (peer gone, timeout, end of stream: a peer that closed mid-request gets partial_message).
+std::optional<read_failure> classify(const beast::error_code& ec) {
+    if (ec == http::error::body_limit) {
+        return read_failure::body_too_large;
+    }
+    if (ec == http::error::header_limit) {
+        return read_failure::headers_too_large;
+    }
+    const bool parse_error = ec.category() == beast::error_code(http::error::bad_target).category();
+    if (parse_error && ec != http::error::end_of_stream && ec != http::error::partial_message) {
+        return read_failure::malformed;
+    }
+    return std::nullopt;
+}
+
+// Runs one write (an as_tuple awaitable) within write_timeout; stop() lets it finish.
+template<class Write>
+net::awaitable<bool> async_timed_write(session& s, Write write) {
+    s.writing = true;
+    s.tcp.expires_after(s.options().write_timeout);
+    auto [ec, n] = co_await write();
+    s.writing = false;
+    co_return !ec;
+}
+
+template<class Stream, class Message>
+net::awaitable<bool> async_write_message(Stream& stream, session& s, Message& msg) {
+    co_return co_await async_timed_write(s,
+                                         [&] { return http::async_write(stream, msg, use_tuple); });
+}
+
+template<class Stream, class Buffers>
+net::awaitable<bool> async_write_bytes(Stream& stream, session& s, const Buffers& buffers) {
+    co_return co_await async_timed_write(
+        s, [&] { return net::async_write(stream, buffers, use_tuple); });
+}
+
+// Reads one request within idle_timeout, answering "Expect: 100-continue" in between.
+template<class Stream>
+net::awaitable<beast::error_code> async_read_request(Stream& stream, session& s,
+                                                     beast::flat_buffer& buffer,
+                                                     http::request_parser<http::string_body>& p) {
+    s.tcp.expires_after(s.options().idle_timeout);
+    auto [ec, n] = co_await http::async_read_header(stream, buffer, p, use_tuple);
+    if (ec || p.is_done()) {
+        co_return ec;
+    }
+    if (iequals(p.get()[http::field::expect], "100-continue")) {
+        http::response<http::empty_body> go_on{http::status::continue_, p.get().version()};
+        if (!co_await async_write_message(stream, s, go_on)) {
+            co_return beast::error_code(net::error::connection_aborted);
+        }
+        s.tcp.expires_after(s.options().idle_timeout);
+    }
+    std::tie(ec, n) = co_await http::async_read(stream, buffer, p, use_tuple);
+    co_return ec;
+}
+
+// Half-closes and reads what the client still sends before closing: closing a socket with
+// unread input makes the kernel send RST, which can destroy the answer before it is read.
+net::awaitable<void> async_linger_close(session& s) {
+    beast::error_code ec;
+    s.tcp.socket().shutdown(tcp::socket::shutdown_send, ec);
+    s.tcp.expires_after(
+        std::min<std::chrono::steady_clock::duration>(linger_limit, s.options().idle_timeout));
+    std::array<char, 4096> scratch{};
+    while (!ec && !s.stopping) {
+        std::tie(ec, std::ignore) = co_await s.tcp.async_read_some(net::buffer(scratch), use_tuple);
+    }
+    s.tcp.close();
+}
+
+// Answers a request that could not be served (limits, garbage, capacity), then closes.
+template<class Stream>
+net::awaitable<void> async_answer_and_close(Stream& stream, session& s, response res) {
+    auto out = to_beast(res, 11, false, false, *s.ctx);
+    if (co_await async_write_message(stream, s, out)) {
+        co_await async_linger_close(s);
+    }
+}
+
+template<class Stream>
+net::awaitable<void> async_close(Stream& stream, session& s) {
+    if constexpr (is_tls<Stream>) {
+        if (!s.stopping) {
+            s.tcp.expires_after(std::min<std::chrono::steady_clock::duration>(
+                linger_limit, s.options().write_timeout));
+            // Clients often close the TCP connection without answering our close_notify; the
+            // stream_truncated (or eof) that gives is harmless: every response was framed by
+            // Content-Length or chunking, so nothing could have been cut short unnoticed.
+            co_await stream.async_shutdown(use_tuple);
+        }
+    }
+    beast::error_code ec;
+    s.tcp.socket().shutdown(tcp::socket::shutdown_send, ec);
+    s.tcp.close();
+}
+
+// Fault injection: linger 0 makes close() send RST, so the client sees "connection reset".
+void reset_connection(session& s) {
+    beast::error_code ec;
+    s.tcp.socket().set_option(net::socket_base::linger(true, 0), ec);
+    s.tcp.close();
+}
+
+// Sends chunks as the handler queues them until it finishes, the peer goes away or the
+// server stops. False when the body was cut short (then no last chunk is sent, so the
+// client can tell).
+template<class Stream>
+net::awaitable<bool> async_pump_chunks(Stream& stream, session& s, chunk_queue& queue,
+                                       net::steady_timer& wake, bool chunked) {
+    for (;;) {
+        if (auto chunk = queue.pop()) {
+            bool sent = false;
+            if (chunked) {
+                sent = co_await async_write_bytes(stream, s, http::make_chunk(net::buffer(*chunk)));
+            } else {
+                sent = co_await async_write_bytes(stream, s, net::buffer(*chunk));
+            }
+            if (!sent) {
+                co_return false;
+            }
+        } else if (queue.closed()) {
+            co_return false;
+        } else if (queue.finished()) {
+            co_return !chunked || co_await async_write_bytes(stream, s, http::make_chunk_last());
+        } else {
+            co_await wake.async_wait(use_tuple); // write(), finish() or close() cancel it
+        }
+    }
+}
+
+// Sends status and headers, hands the handler its writer, then pumps the chunks.
+template<class Stream>
+net::awaitable<bool> async_send_stream(Stream& stream, session& s, response& res,
+                                       unsigned version) {
+    auto head = head_of<http::empty_body>(res, version, *s.ctx);
+    head.keep_alive(false);
+    const bool chunked = version >= 11; // HTTP/1.0 gets a body delimited by the close
+    head.chunked(chunked);
+    http::response_serializer<http::empty_body> serializer{head};
+    if (!co_await async_timed_write(
+            s, [&] { return http::async_write_header(stream, serializer, use_tuple); }) ||
+        s.stopping) {
+        co_return false;
+    }
+    net::steady_timer wake{s.tcp.get_executor(), net::steady_timer::time_point::max()};
+    auto queue = std::make_shared<chunk_queue>(s.options().stream_queue_limit);
+    queue->set_wake([&wake] { wake.cancel(); });
+    s.stream = queue.get();
+    const stream_detach detach{s};
+    try {
+        res.on_stream(queue);
+    } catch (const std::exception& e) {
+        s.ctx->log(std::string("<3>http: stream handler failed: ") + e.what());
+        queue->close();
+    }
+    co_return co_await async_pump_chunks(stream, s, *queue, wake, chunked);
+}
+
+// The handler's answer, after its delay; nullopt when stop() cut the delay short.
+net::awaitable<std::optional<response>> async_answer(beast_request& msg, session& s) {
+    auto res = answer(msg, s);
+    if (res.delay.count() > 0) {
+        s.delay_timer.expires_after(res.delay);
+        co_await s.delay_timer.async_wait(use_tuple);
+        if (s.stopping) {
+            co_return std::nullopt;
+        }
+    }
+    co_return res;
+}
+
+// The keep-alive loop: one request, one answer, until either side ends the connection.
+template<class Stream>
+net::awaitable<void> async_serve_requests(Stream& stream, session& s) {
+    beast::flat_buffer buffer;
+    while (!s.stopping) {
+        http::request_parser<http::string_body> parser;
+        parser.body_limit(s.options().body_limit);
+        parser.header_limit(static_cast<std::uint32_t>(
+            std::min<std::size_t>(s.options().header_limit, UINT32_MAX)));
+        if (auto ec = co_await async_read_request(stream, s, buffer, parser)) {
+            if (const auto why = classify(ec)) {
+                co_await async_answer_and_close(stream, s, answer_for(*why, s.options()));
+            }
+            co_return;
+        }
+        auto& msg = parser.get();
+        const bool head = msg.method() == http::verb::head;
+        auto res = co_await async_answer(msg, s);
+        if (!res || res->reset) {
+            reset_connection(s);
+            co_return;
+        }
+        if (res->on_stream) {
+            if (!co_await async_send_stream(stream, s, *res, msg.version())) {
+                co_return;
+            }
+            break;
+        }
+        const bool keep = msg.keep_alive() && !asks_to_close(*res) && !s.stopping;
+        auto out = to_beast(*res, msg.version(), head, keep, *s.ctx);
+        if (!co_await async_write_message(stream, s, out)) {
+            co_return;
+        }
+        if (!keep) {
+            break;
+        }
+    }
+    co_await async_close(stream, s);
+}
+
+template<class Stream>
+net::awaitable<void> async_serve(Stream& stream, std::shared_ptr<server_context> ctx,
+                                 admission how) {
+    auto& tcp = beast::get_lowest_layer(stream);
+    session s{ctx, tcp};
+    beast::error_code ec;
+    const auto peer = tcp.socket().remote_endpoint(ec);
+    s.remote_address = peer.address().to_string();
+    s.remote_port = peer.port();
+    // Declared after the stream and s, so it deregisters before either is destroyed.
+    const auto entry = ctx->connections.add([&s] { s.stop(); }, how == admission::serve);
+    if (ctx->stopping) {
+        co_return; // stop() ran between accept and now
+    }
+    if constexpr (is_tls<Stream>) {
+        tcp.expires_after(ctx->options.idle_timeout);
+        auto [hec] = co_await stream.async_handshake(ssl::stream_base::server, use_tuple);
+        if (hec) {
+            co_return; // scanners, plain HTTP on the TLS port, clients that distrust us
+        }
+    }
+    if (how == admission::turn_away) {
+        co_await async_answer_and_close(stream, s, unavailable());
+        co_return;
+    }
+    co_await async_serve_requests(stream, s);
+}
+
+net::awaitable<void> run_session(tcp::socket socket, std::shared_ptr<server_context> ctx,
+                                 admission how) {
+    beast::tcp_stream tcp{std::move(socket)};
+    if (ctx->tls) {
+        ssl::stream<beast::tcp_stream> stream{std::move(tcp), *ctx->tls};
+        co_await async_serve(stream, std::move(ctx), how);
+    } else {
+        co_await async_serve(tcp, std::move(ctx), how);
+    }
+}
+
+} // namespace
+
+void spawn_session(net::io_context& io, accepted_socket sock, std::shared_ptr<server_context> ctx,
+                   admission how) noexcept {
+    try {
+        tcp::socket socket{io};
+        beast::error_code ec;
+        socket.assign(sock.ipv6 ? tcp::v6() : tcp::v4(), sock.native_handle, ec);
+        if (ec) {
+            ::close(sock.native_handle);
+            ctx->log("<3>http: cannot adopt an accepted socket: " + ec.message());
+            return;
+        }
+        auto on_done = [ctx](std::exception_ptr e) {
+            ctx->log_exception("<3>http: session", e);
+        };
+        net::co_spawn(io, run_session(std::move(socket), ctx, how), std::move(on_done));
+    } catch (const std::exception& e) {
+        ctx->log(std::string("<3>http: cannot start a session: ") + e.what());
+    }
+}
+
+} // namespace pgshift::http::detail
