@@ -1,0 +1,182 @@
+// The /_emulator control surface: seed apps, timings, rate budget, faults, ledger, reset.
+#include "emulator/formation_spec.hpp"
+#include "emulator/http_reply.hpp"
+#include "emulator/json_codec.hpp"
+#include "emulator/routes.hpp"
+
+namespace pgshift::emulator {
+
+namespace {
+
+using http::request;
+using http::response;
+using nlohmann::json;
+
+std::optional<std::string> read_seed(const json& b, seed_request& r) {
+    r.name = string_field(b, "name").value_or("");
+    r.plan = string_field(b, "plan").value_or(r.plan);
+    r.postgres_version = string_field(b, "postgres_version").value_or(r.postgres_version);
+    r.sql = string_field(b, "sql").value_or("");
+    r.pooler = bool_or(b, "pooler", false);
+    r.release_phase = bool_or(b, "release_phase", false);
+    if (auto it = b.find("size_bytes"); it != b.end() && it->is_number_integer()) {
+        r.size_bytes = it->get<std::int64_t>();
+    }
+    if (auto it = b.find("formation"); it != b.end()) {
+        auto parsed = it->is_string() ? parse_formation(it->get<std::string>()) : std::nullopt;
+        if (!parsed) {
+            return "formation must read like \"web=2 worker=3 release=0\"";
+        }
+        r.formation = std::move(*parsed);
+    }
+    return r.name.empty() ? std::optional<std::string>("name is required") : std::nullopt;
+}
+
+response seed(route_context& ctx, request& req) {
+    auto body = body_object(req);
+    if (!body) {
+        return bad_body();
+    }
+    seed_request r;
+    if (auto problem = read_seed(*body, r)) {
+        return reply_error(invalid(*problem));
+    }
+    auto db = ctx.w.seed_app(r);
+    if (!db) {
+        return reply_error(db.err());
+    }
+    auto a = ctx.w.find_app(r.name);
+    return reply(201, {{"app", to_json(a.value())},
+                       {"addon", to_json(db.value())},
+                       {"database_url", db->record.resource_url}});
+}
+
+json timings_json(const timings& t) {
+    return {{"provisioning_ms", t.provisioning.count()},
+            {"wait_status_404_ms", t.wait_status_404.count()},
+            {"waiting_ms", t.waiting.count()},
+            {"transfer_pending_ms", t.transfer_pending.count()},
+            {"release_phase_ms", t.release_phase.count()},
+            {"throughput_bytes_per_s", t.throughput_bytes_per_s},
+            {"simulated_size_bytes", t.simulated_size_bytes}};
+}
+
+response set_timings(route_context& ctx, request& req) {
+    auto body = body_object(req);
+    if (!body) {
+        return bad_body();
+    }
+    auto t = ctx.w.get_timings();
+    const auto ms = [&](const char* key, millis& field) {
+        if (auto it = body->find(key); it != body->end() && it->is_number() && *it >= 0) {
+            field = millis(it->get<std::int64_t>());
+        }
+    };
+    ms("provisioning_ms", t.provisioning);
+    ms("wait_status_404_ms", t.wait_status_404);
+    ms("waiting_ms", t.waiting);
+    ms("transfer_pending_ms", t.transfer_pending);
+    ms("release_phase_ms", t.release_phase);
+    if (auto it = body->find("throughput_bytes_per_s"); it != body->end() && it->is_number()) {
+        t.throughput_bytes_per_s = std::max(1.0, it->get<double>());
+    }
+    if (auto it = body->find("simulated_size_bytes"); it != body->end() && it->is_number()) {
+        t.simulated_size_bytes = std::max<std::int64_t>(0, it->get<std::int64_t>());
+    }
+    ctx.w.set_timings(t);
+    return reply(200, timings_json(t));
+}
+
+json rule_json(const fault_rule& f) {
+    return {{"id", f.id},
+            {"method", f.method},
+            {"route", f.route},
+            {"kind", to_string(f.kind)},
+            {"status", f.status},
+            {"probability", f.probability},
+            {"first_n", f.first_n ? json(*f.first_n) : json(nullptr)},
+            {"latency_ms", f.latency.count()},
+            {"matched", f.matched},
+            {"fired", f.fired}};
+}
+
+response add_fault(route_context& ctx, request& req) {
+    auto body = body_object(req);
+    if (!body) {
+        return bad_body();
+    }
+    fault_rule f;
+    const auto kind = parse_fault_kind(string_field(*body, "kind").value_or(""));
+    f.route = string_field(*body, "route").value_or("");
+    if (!kind || f.route.empty() || f.route.front() != '/') {
+        return reply_error(
+            invalid("a fault needs a route (\"/apps/{app}\") and a kind: status, "
+                    "latency, reset, transfer_stall, transfer_fail, provision_fail"));
+    }
+    f.kind = *kind;
+    f.method = string_field(*body, "method").value_or("*");
+    f.status = number_or(*body, "status", 503);
+    f.probability = number_or(*body, "probability", 1.0);
+    if (auto it = body->find("first_n"); it != body->end() && it->is_number_integer()) {
+        f.first_n = it->get<int>();
+    }
+    f.latency = millis(number_or<std::int64_t>(*body, "latency_ms", 0));
+    f.id = ctx.faults.add(f);
+    return reply(201, rule_json(f));
+}
+
+} // namespace
+
+void add_control_routes(http::router& r, route_context& ctx) {
+    r.add("POST", "/_emulator/apps", [&ctx](request& req) { return seed(ctx, req); });
+    r.add("GET", "/_emulator/timings",
+          [&ctx](request&) { return reply(200, timings_json(ctx.w.get_timings())); });
+    r.add("PUT", "/_emulator/timings", [&ctx](request& req) { return set_timings(ctx, req); });
+    r.add("GET", "/_emulator/rate-limit", [&ctx](request&) {
+        return reply(200, {{"capacity", ctx.limiter.capacity()},
+                           {"refill_per_minute", ctx.limiter.refill_per_minute()}});
+    });
+    r.add("PUT", "/_emulator/rate-limit", [&ctx](request& req) {
+        auto body = body_object(req);
+        if (!body) {
+            return bad_body();
+        }
+        ctx.limiter.configure(
+            number_or(*body, "capacity", ctx.limiter.capacity()),
+            number_or(*body, "refill_per_minute", ctx.limiter.refill_per_minute()));
+        return reply(200, {{"capacity", ctx.limiter.capacity()},
+                           {"refill_per_minute", ctx.limiter.refill_per_minute()}});
+    });
+    r.add("GET", "/_emulator/faults", [&ctx](request&) {
+        json items = json::array();
+        for (const auto& f : ctx.faults.list()) {
+            items.push_back(rule_json(f));
+        }
+        return reply(200, items);
+    });
+    r.add("POST", "/_emulator/faults", [&ctx](request& req) { return add_fault(ctx, req); });
+    r.add("DELETE", "/_emulator/faults", [&ctx](request&) {
+        ctx.faults.clear();
+        return reply(200, json::array());
+    });
+    r.add("DELETE", "/_emulator/faults/{id}", [&ctx](request& req) {
+        return ctx.faults.remove(param(req, "id"))
+                   ? reply(200, json::object())
+                   : reply_error(not_found("fault", "No such fault."));
+    });
+    r.add("GET", "/_emulator/ledger", [&ctx](request&) {
+        json items = json::array();
+        for (const auto& e : ctx.w.ledger()) {
+            items.push_back(to_json(e));
+        }
+        return reply(200, items);
+    });
+    r.add("POST", "/_emulator/reset", [&ctx](request&) {
+        ctx.w.reset();
+        ctx.faults.clear();
+        ctx.limiter.configure(4500, 75);
+        return reply(200, json::object());
+    });
+}
+
+} // namespace pgshift::emulator

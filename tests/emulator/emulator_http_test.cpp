@@ -1,0 +1,307 @@
+// The emulator over real HTTP(S): shapes, status codes, paging, 401/404/423/429, every fault.
+#include "tests/emulator/emulator_fixture.hpp"
+#include "tests/support/tls_cert.hpp"
+
+#include <chrono>
+#include <filesystem>
+#include <gtest/gtest.h>
+
+using namespace pgshift::testing;
+using nlohmann::json;
+
+namespace {
+
+class emulator_http : public ::testing::Test {
+protected:
+    running_emulator emu{[] {
+        pgshift::emulator::service_options o;
+        o.page_size = 2;
+        return o;
+    }()};
+
+    void SetUp() override {
+        ASSERT_EQ(emu.call("PUT", "/_emulator/timings", fast_timings()).status, 200);
+        auto seeded = emu.call("POST", "/_emulator/apps",
+                               {{"name", "shop"},
+                                {"formation", "web=2 worker=3 clock=1"},
+                                {"pooler", true},
+                                {"size_bytes", 4096}});
+        ASSERT_EQ(seeded.status, 201);
+        old_db = seeded.body["addon"];
+    }
+
+    json fault(json spec) {
+        auto r = emu.call("POST", "/_emulator/faults", spec);
+        EXPECT_EQ(r.status, 201);
+        return r.body;
+    }
+
+    int fired(const std::string& id) {
+        for (const auto& f : emu.call("GET", "/_emulator/faults").body) {
+            if (f["id"] == id) {
+                return f["fired"].get<int>();
+            }
+        }
+        return -1;
+    }
+
+    int ledger_count(const std::string& kind) {
+        int n = 0;
+        for (const auto& e : emu.call("GET", "/_emulator/ledger").body) {
+            n += e["kind"] == kind;
+        }
+        return n;
+    }
+
+    json create_new_db() {
+        auto r = emu.call("POST", "/apps/shop/addons",
+                          {{"plan", {{"name", "heroku-postgresql:standard-2"}}},
+                           {"config", {{"version", "16"}}}});
+        EXPECT_EQ(r.status, 201);
+        return r.body;
+    }
+
+    json old_db;
+};
+
+TEST_F(emulator_http, every_answer_has_a_request_id_and_401_without_token) {
+    auto r = emu.call("GET", "/apps/shop", nullptr, {}, std::nullopt);
+    EXPECT_EQ(r.status, 401);
+    EXPECT_EQ(r.body["id"], "unauthorized");
+    EXPECT_TRUE(r.body.contains("url"));
+    EXPECT_TRUE(r.raw.header("Request-Id"));
+    EXPECT_EQ(emu.call("GET", "/apps/shop", nullptr, {}, "wrong").status, 401);
+    auto echoed = emu.call("GET", "/apps/shop", nullptr, {{"Request-Id", "abc, older"}});
+    EXPECT_EQ(echoed.raw.header("Request-Id"), "abc");
+    EXPECT_TRUE(echoed.raw.header("RateLimit-Remaining"));
+}
+
+TEST_F(emulator_http, app_maintenance_and_404) {
+    auto r = emu.call("PATCH", "/apps/shop", {{"maintenance", true}});
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.body["maintenance"], true);
+    EXPECT_EQ(emu.call("GET", "/apps/" + r.body["id"].get<std::string>()).body["maintenance"],
+              true);
+    auto missing = emu.call("GET", "/apps/nope");
+    EXPECT_EQ(missing.status, 404);
+    EXPECT_EQ(missing.body["id"], "not_found");
+    EXPECT_EQ(emu.call("PATCH", "/apps/shop", {{"maintenance", "yes"}}).status, 422);
+    EXPECT_EQ(ledger_count("maintenance"), 1);
+}
+
+TEST_F(emulator_http, formation_pages_and_scales_with_string_quantities) {
+    auto page = emu.call("GET", "/apps/shop/formation");
+    EXPECT_EQ(page.status, 206);
+    ASSERT_EQ(page.body.size(), 2u);
+    const auto next = page.raw.header("Next-Range");
+    ASSERT_TRUE(next);
+    auto rest = emu.call("GET", "/apps/shop/formation", nullptr, {{"Range", *next}});
+    EXPECT_EQ(rest.status, 200);
+    EXPECT_EQ(rest.body.size(), 1u);
+    auto scaled = emu.call(
+        "PATCH", "/apps/shop/formation",
+        {{"updates",
+          {{{"type", "worker"}, {"quantity", "0"}}, {{"type", "clock"}, {"quantity", 0}}}}});
+    EXPECT_EQ(scaled.status, 200);
+    auto one = emu.call("PATCH", "/apps/shop/formation/worker", {{"quantity", "+2"}});
+    EXPECT_EQ(one.body["quantity"], 2);
+    EXPECT_EQ(emu.call("GET", "/apps/shop/formation/worker").body["quantity"], 2);
+    EXPECT_EQ(emu.call("PATCH", "/apps/shop/formation/nope", {{"quantity", 1}}).status, 404);
+    EXPECT_EQ(ledger_count("formation"), 2);
+}
+
+TEST_F(emulator_http, add_on_lifecycle_wait_status_and_resolvers) {
+    emu.call("PUT", "/_emulator/timings", {{"wait_status_404_ms", 150}, {"provisioning_ms", 100}});
+    auto r = emu.call(
+        "POST", "/apps/shop/addons",
+        {{"plan", {{"name", "heroku-postgresql:standard-2"}}}, {"config", {{"version", "16"}}}});
+    EXPECT_EQ(r.status, 202);
+    EXPECT_EQ(r.body["state"], "provisioning");
+    const auto id = r.body["id"].get<std::string>();
+    EXPECT_EQ(emu.call("GET", "/client/v11/databases/" + id + "/wait_status").status, 404);
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    auto info = emu.call("GET", "/apps/shop/addons/" + r.body["name"].get<std::string>());
+    EXPECT_EQ(info.body["state"], "provisioned");
+    EXPECT_EQ(info.body["config_vars"].size(), 1u);
+    auto ws = emu.call("GET", "/client/v11/databases/" + id + "/wait_status");
+    EXPECT_EQ(ws.status, 200);
+    EXPECT_EQ(ws.body["waiting?"], false);
+    auto res = emu.call("POST", "/actions/addon-attachments/resolve",
+                        {{"addon_attachment", "DATABASE_URL"}, {"app", "shop"}},
+                        {{"Accept", "application/vnd.heroku+json; version=3.sdk"}});
+    ASSERT_EQ(res.status, 200);
+    ASSERT_EQ(res.body.size(), 1u);
+    EXPECT_EQ(res.body[0]["addon"]["id"], old_db["id"]);
+    EXPECT_EQ(res.body[0]["addon"]["plan"]["name"], "heroku-postgresql:standard-0");
+    auto ar = emu.call("POST", "/actions/addons/resolve", {{"addon", id}, {"app", nullptr}});
+    EXPECT_EQ(ar.body[0]["id"], id);
+    EXPECT_EQ(emu.call("POST", "/actions/addons/resolve", {{"addon", "nope"}}).status, 404);
+    auto gone =
+        emu.call("DELETE", "/apps/" + r.body["app"]["id"].get<std::string>() + "/addons/" + id,
+                 {{"force", false}});
+    EXPECT_EQ(gone.body["state"], "deprovisioned");
+    EXPECT_EQ(emu.call("GET", "/apps/shop/addons/" + id).status, 404);
+    EXPECT_EQ(ledger_count("addon_created"), 1);
+    EXPECT_EQ(ledger_count("addon_destroyed"), 1);
+}
+
+TEST_F(emulator_http, promote_needs_confirm_then_moves_database_url) {
+    auto fresh = create_new_db();
+    json body = {{"addon", {{"name", fresh["name"]}}},
+                 {"app", {{"name", "shop"}}},
+                 {"name", "DATABASE"},
+                 {"namespace", nullptr}};
+    auto refused = emu.call("POST", "/addon-attachments", body);
+    EXPECT_EQ(refused.status, 423);
+    EXPECT_EQ(refused.body["id"], "confirmation_required");
+    EXPECT_TRUE(refused.raw.header("X-Confirmation-Required"));
+    body["confirm"] = "shop";
+    auto done = emu.call("POST", "/addon-attachments", body);
+    EXPECT_EQ(done.status, 201);
+    auto vars = emu.call("GET", "/apps/shop/config-vars").body;
+    auto db = emu.call("GET", "/client/v11/databases/" + fresh["id"].get<std::string>()).body;
+    EXPECT_EQ(vars["DATABASE_URL"], db["resource_url"]);
+    // The old add-on keeps its colour alias, so its URL is still there under that name.
+    for (const auto& name : old_db["config_vars"]) {
+        if (name.get<std::string>().rfind("HEROKU_POSTGRESQL_", 0) == 0) {
+            EXPECT_TRUE(vars.contains(name.get<std::string>()));
+            EXPECT_NE(vars[name.get<std::string>()], vars["DATABASE_URL"]);
+        }
+    }
+    auto rel = emu.call("GET", "/apps/shop/releases", nullptr,
+                        {{"Range", "version ..; max=5, order=desc"}});
+    ASSERT_GE(rel.body.size(), 2u);
+    EXPECT_GT(rel.body[0]["version"], rel.body[1]["version"]);
+    EXPECT_NE(rel.body[0]["description"].get<std::string>().find("Attach DATABASE"),
+              std::string::npos);
+    EXPECT_NE(rel.body[1]["description"].get<std::string>().find("Detach DATABASE"),
+              std::string::npos);
+    EXPECT_EQ(emu.call("GET", "/apps/shop/releases/" + rel.body[0]["id"].get<std::string>())
+                  .body["status"],
+              "succeeded");
+    EXPECT_EQ(ledger_count("promotion"), 1);
+}
+
+TEST_F(emulator_http, backup_restore_and_transfer_actions) {
+    auto fresh = create_new_db();
+    auto cap =
+        emu.call("POST", "/client/v11/databases/" + old_db["id"].get<std::string>() + "/backups");
+    ASSERT_EQ(cap.status, 201);
+    EXPECT_EQ(cap.body["from_type"], "pg_dump");
+    EXPECT_EQ(cap.body["to_type"], "gof3r");
+    auto b = emu.call("GET", "/client/v11/apps/shop/transfers/b001?verbose=true");
+    EXPECT_EQ(b.body["succeeded"], true);
+    EXPECT_EQ(b.body["processed_bytes"], 4096);
+    EXPECT_FALSE(b.body["logs"].empty());
+    auto url = emu.call("POST", "/client/v11/apps/shop/transfers/1/actions/public-url");
+    EXPECT_EQ(url.status, 200);
+    EXPECT_TRUE(url.body.contains("expires_at"));
+    auto rest =
+        emu.call("POST", "/client/v11/databases/" + fresh["id"].get<std::string>() + "/restores",
+                 {{"backup_url", b.body["to_url"]}});
+    ASSERT_EQ(rest.status, 201);
+    auto r = emu.call("GET", "/client/v11/apps/" + fresh["app"]["id"].get<std::string>() +
+                                 "/transfers/" + rest.body["uuid"].get<std::string>());
+    EXPECT_EQ(r.body["succeeded"], true);
+    EXPECT_EQ(r.body["from_type"], "gof3r");
+    EXPECT_EQ(emu.call("GET", "/client/v11/apps/shop/transfers").body.size(), 2u);
+    auto bogus =
+        emu.call("POST", "/client/v11/databases/" + fresh["id"].get<std::string>() + "/restores",
+                 {{"backup_url", "https://example.invalid/x.dump"}});
+    EXPECT_EQ(bogus.body["succeeded"], false);
+    EXPECT_EQ(emu.call("DELETE", "/client/v11/apps/shop/transfers/1").status, 200);
+    EXPECT_EQ(emu.call("GET", "/client/v11/apps/shop/transfers").body.size(), 2u);
+    emu.call("PUT", "/_emulator/timings", {{"throughput_bytes_per_s", 1}});
+    auto slow =
+        emu.call("POST", "/client/v11/databases/" + old_db["id"].get<std::string>() + "/backups");
+    auto canceled = emu.call("POST", "/client/v11/apps/shop/transfers/" +
+                                         slow.body["uuid"].get<std::string>() + "/actions/cancel");
+    EXPECT_EQ(canceled.status, 200);
+    EXPECT_FALSE(canceled.body["canceled_at"].is_null());
+    EXPECT_EQ(emu.call("GET", "/client/v11/apps/shop/transfers/zzz").status, 404);
+    EXPECT_EQ(ledger_count("backup"), 2);
+    EXPECT_EQ(ledger_count("restore"), 2);
+}
+
+TEST_F(emulator_http, rate_limit_answers_429_when_spent) {
+    emu.call("PUT", "/_emulator/rate-limit", {{"capacity", 3}, {"refill_per_minute", 0.001}});
+    EXPECT_EQ(emu.call("GET", "/apps/shop").raw.header("RateLimit-Remaining"), "2");
+    emu.call("GET", "/apps/shop");
+    emu.call("GET", "/apps/shop");
+    auto r = emu.call("GET", "/apps/shop");
+    EXPECT_EQ(r.status, 429);
+    EXPECT_EQ(r.body["id"], "rate_limit");
+    EXPECT_EQ(r.raw.header("RateLimit-Remaining"), "0");
+    EXPECT_EQ(emu.call("GET", "/account/rate-limits").body["remaining"], 0);
+}
+
+TEST_F(emulator_http, status_fault_fires_first_n_times) {
+    auto f = fault({{"method", "GET"},
+                    {"route", "/apps/{app}"},
+                    {"kind", "status"},
+                    {"status", 503},
+                    {"first_n", 1}});
+    auto r = emu.call("GET", "/apps/shop");
+    EXPECT_EQ(r.status, 503);
+    EXPECT_EQ(r.body["id"], "service_unavailable");
+    EXPECT_EQ(emu.call("GET", "/apps/shop").status, 200);
+    EXPECT_EQ(fired(f["id"]), 1);
+}
+
+TEST_F(emulator_http, latency_fault_delays_the_answer) {
+    auto f = fault({{"route", "/apps/{app}/formation"}, {"kind", "latency"}, {"latency_ms", 300}});
+    const auto t0 = std::chrono::steady_clock::now();
+    EXPECT_EQ(emu.call("GET", "/apps/shop/formation").status, 206);
+    EXPECT_GE(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(290));
+    EXPECT_EQ(fired(f["id"]), 1);
+}
+
+TEST_F(emulator_http, reset_fault_drops_the_connection) {
+    auto f = fault({{"route", "/apps/{app}"}, {"kind", "reset"}, {"first_n", 1}});
+    // A fresh raw connection, so the client's one reconnect-and-retry cannot hide the reset.
+    const auto raw = emu.client().send_raw("GET /apps/shop HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                           "Authorization: Bearer test-token\r\n\r\n");
+    EXPECT_EQ(raw, "");
+    EXPECT_EQ(emu.call("GET", "/apps/shop").status, 200);
+    EXPECT_EQ(fired(f["id"]), 1);
+}
+
+TEST_F(emulator_http, transfer_faults_stall_or_fail_the_transfer) {
+    const auto backups = "/client/v11/databases/{database}/backups";
+    auto stall = fault({{"route", backups}, {"kind", "transfer_stall"}, {"first_n", 1}});
+    auto fail = fault({{"route", backups}, {"kind", "transfer_fail"}, {"first_n", 1}});
+    const auto url = "/client/v11/databases/" + old_db["id"].get<std::string>() + "/backups";
+    emu.call("POST", url);
+    emu.call("POST", url);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    auto s = emu.call("GET", "/client/v11/apps/shop/transfers/b001").body;
+    auto x = emu.call("GET", "/client/v11/apps/shop/transfers/b002?verbose=true").body;
+    EXPECT_TRUE(s["finished_at"].is_null());
+    EXPECT_FALSE(x["finished_at"].is_null());
+    EXPECT_EQ(x["succeeded"], false);
+    EXPECT_EQ(fired(stall["id"]), 1);
+    EXPECT_EQ(fired(fail["id"]), 1);
+}
+
+TEST_F(emulator_http, provisioning_fault_ends_deprovisioned) {
+    auto f =
+        fault({{"method", "POST"}, {"route", "/apps/{app}/addons"}, {"kind", "provision_fail"}});
+    auto r = create_new_db();
+    EXPECT_EQ(emu.call("GET", "/apps/shop/addons/" + r["name"].get<std::string>()).body["state"],
+              "deprovisioned");
+    EXPECT_EQ(fired(f["id"]), 1);
+}
+
+TEST(emulator_https, serves_over_tls_with_a_self_signed_cert) {
+    const auto dir = std::filesystem::temp_directory_path() / "emulator-tls-test";
+    std::filesystem::create_directories(dir);
+    auto files = make_self_signed_cert(dir);
+    running_emulator emu({}, files.cert_file, files.key_file);
+    emu.call("POST", "/_emulator/apps", {{"name", "secure"}});
+    auto r = emu.call("GET", "/apps/secure");
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.body["name"], "secure");
+    std::filesystem::remove_all(dir);
+}
+
+} // namespace
