@@ -1,0 +1,68 @@
+// Outcome of a Heroku call: a value or an api_error {status, id, message, request ids}.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <variant>
+
+namespace pgshift::heroku {
+
+// Error ids pgshift makes itself (Heroku's own, such as "not_found", pass through as sent).
+namespace error_ids {
+inline constexpr const char* network = "network_error";             // connect, reset, EOF
+inline constexpr const char* timeout = "timeout";                   // the request deadline passed
+inline constexpr const char* tls = "tls_error";                     // handshake or verification
+inline constexpr const char* invalid_response = "invalid_response"; // body did not validate
+inline constexpr const char* cancelled = "cancelled";               // the caller cancelled us
+inline constexpr const char* http = "http_error"; // an error status, no Heroku body
+} // namespace error_ids
+
+struct api_error {
+    int status = 0;                // HTTP status; 0 when no answer came (network, timeout)
+    std::string id;                // Heroku's machine id, or one of error_ids
+    std::string message;           // human text; never holds the token or a database URL
+    std::string request_id;        // the Request-Id we sent (the last attempt's)
+    std::string heroku_request_id; // the Request-Id Heroku answered with, if any
+    // True for a non-idempotent request (POST) that may or may not have taken effect: the
+    // caller must look before sending it again (heroku-api.md §2 Idempotency).
+    bool outcome_unknown = false;
+};
+
+// Network errors, timeouts, 5xx and 429: worth trying again later (after reconciling, when
+// outcome_unknown is set).
+bool is_retryable(const api_error& e) noexcept;
+bool is_not_found(const api_error& e) noexcept;             // 404
+bool is_confirmation_required(const api_error& e) noexcept; // 423 confirmation_required
+// One line for logs and an upgrade's last error: "503 unavailable: ... (request <id>)".
+std::string describe(const api_error& e);
+
+template<class T>
+class [[nodiscard]] outcome {
+public:
+    outcome(T value)
+        : v_(std::move(value)) {}
+    outcome(api_error e)
+        : v_(std::move(e)) {}
+
+    bool ok() const noexcept { return v_.index() == 0; }
+    explicit operator bool() const noexcept { return ok(); }
+
+    T& value() & { return std::get<0>(v_); }
+    const T& value() const& { return std::get<0>(v_); }
+    T&& value() && { return std::get<0>(std::move(v_)); }
+    T* operator->() { return &value(); }
+    const T* operator->() const { return &value(); }
+    T& operator*() & { return value(); }
+    const T& operator*() const& { return value(); }
+
+    api_error& err() & { return std::get<1>(v_); }
+    const api_error& err() const& { return std::get<1>(v_); }
+
+private:
+    std::variant<T, api_error> v_;
+};
+
+struct done_t {}; // the value of calls whose answer pgshift does not need
+using outcome_void = outcome<done_t>;
+
+} // namespace pgshift::heroku

@@ -1,0 +1,86 @@
+// The Heroku API client: headers, retries, the per-token rate budget, paging, logging.
+#pragma once
+
+#include "heroku/api_error.hpp"
+#include "heroku/rate_budget.hpp"
+#include "heroku/retry.hpp"
+#include "heroku/secret_token.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace pgshift::heroku {
+
+namespace net = boost::asio;
+
+struct client_options {
+    std::string platform_base = "https://api.heroku.com";
+    std::string data_base = "https://api.data.heroku.com";
+    std::optional<std::string> ca_file; // PEM; unset: the system CAs
+    std::chrono::seconds timeout{60};   // per request, as the CLI
+    std::size_t body_limit = 16 * 1024 * 1024;
+    int max_pages = 50; // a list longer than this many 206 pages is an error
+    retry_options retry;
+    rate_budget::options rate;
+    // One line per request (journald priority prefix, no token, no body). Unset: silent.
+    std::function<void(std::string_view line)> log;
+};
+
+enum class api_host { platform, data };
+
+// One logical request; async_call adds Accept, Authorization, User-Agent, Request-Id and
+// Content-Type.
+struct call_spec {
+    api_host host = api_host::platform;
+    std::string method = "GET";
+    std::string path;                // segments already encoded (encode_segment); may carry a query
+    std::optional<std::string> body; // JSON
+    std::vector<std::pair<std::string, std::string>> headers; // Range, Accept-Inclusion, ...
+    bool idempotent = true;  // false: never re-sent once it may have reached Heroku
+    bool uses_budget = true; // false only for GET /account/rate-limits, which is free
+};
+
+struct api_answer {
+    int status = 0;
+    std::string body;
+    std::optional<std::string> next_range; // from a 206
+    std::string request_id;                // ours
+    std::string heroku_request_id;
+};
+
+// One per token: every upgrade of the daemon shares it, hence its rate budget. Use from the
+// executor's single thread; it must outlive every call in flight.
+class client {
+public:
+    // Throws std::invalid_argument for an unparsable base URL, std::runtime_error when the CA
+    // file cannot be loaded.
+    client(net::any_io_executor executor, secret_token token, client_options opts);
+    ~client();
+    client(const client&) = delete;
+    client& operator=(const client&) = delete;
+
+    // Sends spec with retries (retry.hpp) and a token from the budget per attempt. A 2xx is
+    // the answer; anything else an api_error (outcome_unknown set when a non-idempotent
+    // request may have taken effect). Never throws for network or Heroku trouble.
+    net::awaitable<outcome<api_answer>> async_call(call_spec spec);
+    // A GET list: follows 206 + Next-Range (each page a retried call) up to max_pages.
+    net::awaitable<outcome<std::vector<api_answer>>> async_call_pages(call_spec spec);
+
+    const rate_budget& budget() const;
+    std::size_t connections_opened() const;
+
+private:
+    struct impl;
+    std::unique_ptr<impl> impl_;
+};
+
+} // namespace pgshift::heroku

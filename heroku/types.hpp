@@ -1,0 +1,75 @@
+// Plain values of the Heroku Platform API, as pgshift reads them (no JSON).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pgshift::heroku {
+
+// Timestamps stay as Heroku wrote them ("2016-10-07T16:54:35Z"). Data API values are in
+// data_types.hpp.
+
+struct app_ref {
+    std::string id;
+    std::string name;
+};
+
+struct app_info {
+    std::string id;
+    std::string name;
+    bool maintenance = false;
+};
+
+struct formation_entry {
+    std::string type; // "web", "worker", "release", ...
+    int quantity = 0;
+    std::string size; // "Standard-1X"; "" when Heroku sent neither size nor dyno_size
+};
+
+struct formation_update {
+    std::string type;
+    int quantity = 0;
+};
+
+struct addon {
+    std::string id;
+    std::string name;      // globally unique, e.g. "postgresql-curved-12345"
+    std::string state;     // provisioning | provisioned | deprovisioning | deprovisioned
+    app_ref app;           // the billing app
+    std::string plan_name; // "heroku-postgresql:standard-0"
+    std::vector<std::string> config_vars; // may be empty while provisioning
+};
+
+struct attachment_addon {
+    std::string id;
+    std::string name;
+    app_ref app;
+    std::string plan_name; // present because we send Accept-Inclusion: addon:plan
+};
+
+struct attachment {
+    std::string id;
+    std::string name;                      // "DATABASE", "HEROKU_POSTGRESQL_PINK"
+    std::optional<std::string> name_space; // JSON "namespace": null for the main one
+    attachment_addon addon;
+    std::optional<app_ref> app; // the attached app
+};
+
+using config_vars = std::map<std::string, std::string>;
+
+struct release {
+    std::string id;
+    std::int64_t version = 0;
+    std::string status; // failed | pending | succeeded | expired
+    std::string description;
+    std::optional<std::string> created_at;
+};
+
+struct rate_limits {
+    std::int64_t remaining = 0;
+};
+
+} // namespace pgshift::heroku
