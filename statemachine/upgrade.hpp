@@ -93,3 +93,34 @@ struct event_record {
 };
 
 } // namespace pgshift
+
+namespace pgshift {
+
+// Copies the step data a worker recorded (identities, recorded formation and maintenance,
+// transfer progress) onto `into`, a fresher copy of the same upgrade that an operator
+// command changed meanwhile. Identities are write-once, so the worker's are never older.
+inline void carry_step_data(const upgrade& from, upgrade& into) {
+    auto keep = [](const std::string& mine, std::string& theirs) {
+        if (!mine.empty()) {
+            theirs = mine;
+        }
+    };
+    keep(from.source_addon_id, into.source_addon_id);
+    keep(from.source_addon_name, into.source_addon_name);
+    keep(from.target_addon_name, into.target_addon_name);
+    keep(from.target_addon_id, into.target_addon_id);
+    keep(from.backup_uuid, into.backup_uuid);
+    keep(from.restore_uuid, into.restore_uuid);
+    if (from.original_maintenance) {
+        into.original_maintenance = from.original_maintenance;
+    }
+    if (into.formation.empty()) {
+        into.formation = from.formation;
+    }
+    if (from.backup_num) {
+        into.backup_num = from.backup_num;
+    }
+    into.transfer = from.transfer;
+}
+
+} // namespace pgshift

@@ -1,0 +1,249 @@
+// Capture a backup of the source and restore it into the target: start once, then follow.
+#include "daemon/crash_point.hpp"
+#include "daemon/heroku_time.hpp"
+#include "daemon/steps.hpp"
+#include "heroku/data_api.hpp"
+#include "heroku/platform_api.hpp"
+
+#include <algorithm>
+#include <set>
+
+namespace pgshift::daemon {
+namespace {
+
+using std::chrono::milliseconds;
+
+bool is_backup(const heroku::transfer& t) {
+    return t.from_type == "pg_dump" && t.to_type == "gof3r";
+}
+bool is_restore(const heroku::transfer& t) {
+    return t.to_type == "pg_restore" && (t.from_type == "gof3r" || t.from_type == "htcat");
+}
+
+// Heroku's timestamps have whole seconds; the step start is compared at that precision.
+bool created_since(const heroku::transfer& t, std::optional<time_point> step_started) {
+    auto created = t.created_at ? parse_heroku_time(*t.created_at) : std::nullopt;
+    if (!created || !step_started) {
+        return false;
+    }
+    return *created >= std::chrono::floor<std::chrono::seconds>(*step_started);
+}
+
+// Every attachment name of one add-on: a transfer names its database by attachment.
+net::awaitable<heroku::outcome<std::set<std::string>>> names_of(step_context& ctx,
+                                                                std::string addon_id) {
+    auto attachments = co_await heroku::async_list_attachments(ctx.heroku, ctx.u.request.app);
+    if (!attachments) {
+        co_return attachments.err();
+    }
+    std::set<std::string> names;
+    for (const auto& a : *attachments) {
+        if (a.addon.id == addon_id) {
+            names.insert(a.name);
+        }
+    }
+    co_return names;
+}
+
+// A transfer of ours that a crash kept us from recording: the newest matching one created
+// since this step began. With no clock skew tolerance on purpose: adopting an older backup
+// could restore data from before maintenance; at worst we start a second transfer.
+net::awaitable<heroku::outcome<std::optional<heroku::transfer>>>
+find_own_transfer(step_context& ctx, bool restore) {
+    const std::string& addon = restore ? ctx.u.target_addon_id : ctx.u.source_addon_id;
+    auto names = co_await names_of(ctx, addon);
+    if (!names) {
+        co_return names.err();
+    }
+    auto transfers = co_await heroku::async_list_transfers(ctx.heroku, ctx.u.request.app);
+    if (!transfers) {
+        co_return transfers.err();
+    }
+    std::optional<heroku::transfer> best;
+    for (const auto& t : *transfers) {
+        const auto& db = restore ? t.to_name : t.from_name;
+        bool kind = restore ? is_restore(t) : is_backup(t);
+        if (kind && db && names->count(*db) && created_since(t, ctx.u.step_started_at) &&
+            (!best || t.num > best->num)) {
+            best = t;
+        }
+    }
+    co_return best;
+}
+
+milliseconds next_poll(const step_context& ctx, std::int64_t gained, milliseconds elapsed,
+                       std::int64_t remaining) {
+    if (gained <= 0 || elapsed.count() <= 0 || remaining <= 0) {
+        return ctx.opts.poll_interval;
+    }
+    // Poll at half the expected time to finish: fast near the end, slow during hours.
+    auto eta = milliseconds(remaining * elapsed.count() / gained);
+    return std::clamp(eta / 2, ctx.opts.poll_min, ctx.opts.poll_max);
+}
+
+std::string last_logs(const heroku::transfer& t) {
+    std::string out;
+    std::size_t from = t.logs.size() > 5 ? t.logs.size() - 5 : 0;
+    for (std::size_t i = from; i < t.logs.size(); ++i) {
+        out += (out.empty() ? "" : " | ") + t.logs[i].message;
+    }
+    return out.empty() ? "no log lines" : out;
+}
+
+net::awaitable<step_result> finished(step_context& ctx, const heroku::transfer& t, bool restore,
+                                     std::string_view what) {
+    if (!t.succeeded) {
+        auto verbose =
+            co_await heroku::async_get_transfer(ctx.heroku, ctx.u.request.app, t.uuid, true);
+        std::string logs = verbose ? last_logs(*verbose) : "logs unavailable";
+        co_return step_error{std::string(what) + " failed: " + logs, false};
+    }
+    if (restore && t.warnings > 0 && !ctx.u.request.allow_restore_warnings) {
+        co_return step_error{"restore finished with " + std::to_string(t.warnings) +
+                                 " warnings; not promoting (allow_restore_warnings is off)",
+                             false};
+    }
+    ctx.u.transfer.processed_bytes = t.processed_bytes;
+    ctx.u.transfer.message = "finished";
+    ctx.u.transfer.at = ctx.now();
+    if (!ctx.commit(event_type::progress, std::string(what) + " finished, " +
+                                              std::to_string(t.processed_bytes) + " bytes")) {
+        co_return superseded{};
+    }
+    co_return step_done{};
+}
+
+// Polls a transfer until it ends, committing progress at most every progress_every and
+// asking for attention once when it makes no progress for stall_after.
+net::awaitable<step_result> follow(step_context& ctx, std::string uuid, bool restore) {
+    std::string_view what = restore ? "restore" : "backup";
+    poll_budget budget;
+    auto last_commit = ctx.now();
+    auto last_poll = ctx.now();
+    std::int64_t last_bytes = ctx.u.transfer.processed_bytes;
+    for (;;) {
+        auto t = co_await heroku::async_get_transfer(ctx.heroku, ctx.u.request.app, uuid);
+        if (!t) {
+            if (!budget.absorb(t.err())) {
+                co_return heroku_failure(std::string(what) + " status", t.err());
+            }
+        } else {
+            budget.succeeded();
+            if (t->canceled_at) {
+                co_return step_error{std::string(what) + " was cancelled on Heroku", false};
+            }
+            if (t->finished_at) {
+                co_return co_await finished(ctx, *t, restore, what);
+            }
+            auto now = ctx.now();
+            std::int64_t gained = t->processed_bytes - last_bytes;
+            if (gained > 0 || !ctx.u.transfer.at) {
+                ctx.u.transfer.at = now;
+            }
+            ctx.u.transfer.processed_bytes = t->processed_bytes;
+            if (t->source_bytes > 0) {
+                ctx.u.transfer.total_bytes = t->source_bytes;
+            }
+            ctx.u.transfer.message = t->started_at ? "running" : "pending";
+            if (!ctx.u.needs_attention && now - *ctx.u.transfer.at >= ctx.opts.stall_after) {
+                co_return stalled{std::string(what) + " made no progress since " +
+                                  std::to_string(ctx.u.transfer.processed_bytes) + " bytes"};
+            }
+            if (now - last_commit >= ctx.opts.progress_every) {
+                if (!ctx.commit(event_type::progress,
+                                std::to_string(t->processed_bytes) + " bytes")) {
+                    co_return superseded{};
+                }
+                last_commit = now;
+                if (restore) {
+                    crash_point("mid_restore");
+                }
+            }
+            auto interval =
+                next_poll(ctx, gained, std::chrono::duration_cast<milliseconds>(now - last_poll),
+                          t->source_bytes - t->processed_bytes);
+            last_poll = now;
+            last_bytes = t->processed_bytes;
+            if (!co_await ctx.nap(interval)) {
+                co_return superseded{};
+            }
+            continue;
+        }
+        if (!co_await ctx.nap(ctx.opts.poll_interval)) {
+            co_return superseded{};
+        }
+    }
+}
+
+} // namespace
+
+net::awaitable<step_result> step_capturing(step_context& ctx) {
+    upgrade& u = ctx.u;
+    if (u.backup_uuid.empty()) {
+        auto own = co_await find_own_transfer(ctx, false);
+        if (!own) {
+            co_return heroku_failure("look for an earlier backup", own.err());
+        }
+        std::string how = "adopted";
+        heroku::transfer t;
+        if (*own) {
+            t = **own;
+        } else {
+            auto made = co_await heroku::async_capture_backup(ctx.heroku, u.source_addon_id);
+            if (!made) {
+                co_return heroku_failure("capture backup", made.err());
+            }
+            crash_point("after_capture");
+            t = *made;
+            how = "started";
+        }
+        u.backup_uuid = t.uuid;
+        u.backup_num = t.num;
+        if (!ctx.commit(event_type::effect_recorded, how + " backup b" + std::to_string(t.num))) {
+            co_return superseded{};
+        }
+    }
+    co_return co_await follow(ctx, u.backup_uuid, false);
+}
+
+net::awaitable<step_result> step_restoring(step_context& ctx) {
+    upgrade& u = ctx.u;
+    if (u.restore_uuid.empty()) {
+        auto own = co_await find_own_transfer(ctx, true);
+        if (!own) {
+            co_return heroku_failure("look for an earlier restore", own.err());
+        }
+        std::string how = "adopted";
+        heroku::transfer t;
+        if (*own) {
+            t = **own;
+        } else {
+            auto backup =
+                co_await heroku::async_get_transfer(ctx.heroku, u.request.app, u.backup_uuid);
+            if (!backup) {
+                co_return heroku_failure("read backup", backup.err());
+            }
+            if (!backup->succeeded || !backup->to_url) {
+                co_return step_error{"backup b" + std::to_string(backup->num) +
+                                         " has no stored copy to restore",
+                                     false};
+            }
+            auto made = co_await heroku::async_create_restore(ctx.heroku, u.target_addon_id,
+                                                              *backup->to_url);
+            if (!made) {
+                co_return heroku_failure("start restore", made.err());
+            }
+            crash_point("after_restore");
+            t = *made;
+            how = "started";
+        }
+        u.restore_uuid = t.uuid;
+        u.transfer = {};
+        if (!ctx.commit(event_type::effect_recorded, how + " restore r" + std::to_string(t.num))) {
+            co_return superseded{};
+        }
+    }
+    co_return co_await follow(ctx, u.restore_uuid, true);
+}
+
+} // namespace pgshift::daemon

@@ -1,0 +1,87 @@
+// Read-only comparison of two PostgreSQL databases: user tables and their exact row counts.
+#include "daemon/verify.hpp"
+
+#include <libpq-fe.h>
+#include <memory>
+#include <stdexcept>
+
+namespace pgshift::daemon {
+namespace {
+
+using connection = std::unique_ptr<PGconn, decltype(&PQfinish)>;
+using query_result = std::unique_ptr<PGresult, decltype(&PQclear)>;
+
+connection connect(const std::string& url, const char* which) {
+    // Keywords after the URL override it: a read-only session that cannot hang forever.
+    const char* keys[] = {"dbname", "connect_timeout", "options", "application_name", nullptr};
+    const char* values[] = {url.c_str(), "10",
+                            "-c default_transaction_read_only=on -c statement_timeout=600000",
+                            "pgshift-verify", nullptr};
+    connection c(PQconnectdbParams(keys, values, 1), &PQfinish);
+    if (!c || PQstatus(c.get()) != CONNECTION_OK) {
+        // libpq's message names host and port, never the password.
+        throw std::runtime_error(std::string("cannot connect to the ") + which +
+                                 " database: " + (c ? PQerrorMessage(c.get()) : "out of memory"));
+    }
+    return c;
+}
+
+query_result run(PGconn* c, const std::string& sql) {
+    query_result r(PQexec(c, sql.c_str()), &PQclear);
+    if (!r || PQresultStatus(r.get()) != PGRES_TUPLES_OK) {
+        throw std::runtime_error(std::string("query failed: ") + PQerrorMessage(c));
+    }
+    return r;
+}
+
+std::map<std::string, std::int64_t> count_rows(const std::string& url, const char* which) {
+    connection c = connect(url, which);
+    auto tables = run(c.get(), "SELECT quote_ident(schemaname) || '.' || quote_ident(relname) "
+                               "FROM pg_stat_user_tables ORDER BY 1");
+    std::map<std::string, std::int64_t> counts;
+    for (int i = 0; i < PQntuples(tables.get()); ++i) {
+        std::string table = PQgetvalue(tables.get(), i, 0);
+        auto n = run(c.get(), "SELECT count(*) FROM " + table);
+        counts[table] = std::stoll(PQgetvalue(n.get(), 0, 0));
+    }
+    return counts;
+}
+
+std::string first_difference(const verify_report& r) {
+    for (const auto& [table, n] : r.source) {
+        auto it = r.target.find(table);
+        if (it == r.target.end()) {
+            return "table " + table + " is missing in the target";
+        }
+        if (it->second != n) {
+            return "table " + table + " has " + std::to_string(n) + " rows in the source, " +
+                   std::to_string(it->second) + " in the target";
+        }
+    }
+    return "the target has tables the source does not";
+}
+
+} // namespace
+
+verify_report compare_databases(const std::string& source_url, const std::string& target_url) {
+    verify_report r;
+    try {
+        r.source = count_rows(source_url, "source");
+        r.target = count_rows(target_url, "target");
+    } catch (const std::exception& e) {
+        r.message = e.what();
+        return r;
+    }
+    r.ok = true;
+    r.matches = r.source == r.target;
+    std::int64_t rows = 0;
+    for (const auto& [table, n] : r.source) {
+        rows += n;
+    }
+    r.message = r.matches ? std::to_string(r.source.size()) + " tables, " + std::to_string(rows) +
+                                " rows match"
+                          : first_difference(r);
+    return r;
+}
+
+} // namespace pgshift::daemon

@@ -1,0 +1,25 @@
+// The worker: one coroutine per active upgrade, from its stored state to a terminal one.
+#pragma once
+
+#include "daemon/step_context.hpp"
+#include "daemon/worker_signal.hpp"
+
+#include <functional>
+#include <string>
+
+namespace pgshift::daemon {
+
+struct worker_env {
+    heroku::client& heroku;
+    persistence::upgrade_store& store;
+    const engine_options& opts;
+    std::function<time_point()> now;
+    std::function<void(std::string_view)> log;
+};
+
+// Drives upgrade `id` until it is terminal: run the step, decide, commit, act (DESIGN.md §2).
+// Returns when the upgrade is terminal or gone. Throws sqlite::error when SQLite cannot
+// commit (the caller stops the upgrade and reports it; it resumes at the next start).
+net::awaitable<void> run_worker(worker_env env, std::string id, worker_signal& wake);
+
+} // namespace pgshift::daemon
