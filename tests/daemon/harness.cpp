@@ -1,0 +1,155 @@
+// Integration harness: the real heroku-emulator (real PostgreSQL behind it) and pgshiftd.
+#include "tests/daemon/harness.hpp"
+
+#include "persistence/schema.hpp"
+#include "tests/support/pg_cluster.hpp"
+
+#include <signal.h>
+#include <stdexcept>
+#include <thread>
+
+namespace pgshift::testing {
+namespace {
+
+json checked(const http_reply& r, const std::string& what) {
+    if (r.status < 200 || r.status >= 300) {
+        throw std::runtime_error(what + ": HTTP " + std::to_string(r.status) + " " + r.body);
+    }
+    return r.body.empty() ? json() : json::parse(r.body);
+}
+
+} // namespace
+
+emulator::emulator(const std::filesystem::path& work_dir) {
+    std::filesystem::create_directories(work_dir);
+    process_ = std::make_unique<child_process>(
+        std::vector<std::string>{HEROKU_EMULATOR_BIN, "--port", "0", "--token", emulator_token,
+                                 "--postgres", shared_admin_url(), "--state-dir",
+                                 (work_dir / "emulator").string()},
+        std::vector<std::string>{}, work_dir / "emulator.out", work_dir / "emulator.err");
+    for (int i = 0; i < 500 && url_.empty(); ++i) {
+        std::string out = process_->out();
+        if (auto at = out.find("listening ");
+            at != std::string::npos && out.find('\n', at) != std::string::npos) {
+            url_ = out.substr(at + 10, out.find('\n', at) - at - 10);
+        } else {
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+    }
+    if (url_.empty()) {
+        throw std::runtime_error("heroku-emulator did not start: " + process_->err());
+    }
+    port_ = static_cast<std::uint16_t>(std::stoi(url_.substr(url_.rfind(':') + 1)));
+    client_ = std::make_unique<http_client>("127.0.0.1", port_);
+    client_->set_timeout(std::chrono::seconds(30));
+}
+
+json emulator::control(const std::string& method, const std::string& path, const json& body) {
+    return checked(client_->request(method, path, body.is_null() ? "" : body.dump(),
+                                    {{"Content-Type", "application/json"}}),
+                   method + " " + path);
+}
+
+json emulator::heroku(const std::string& method, const std::string& path) {
+    return checked(client_->request(method, path, "",
+                                    {{"Authorization", std::string("Bearer ") + emulator_token},
+                                     {"Accept", "application/vnd.heroku+json; version=3"}}),
+                   method + " " + path);
+}
+
+void emulator::fast_timings() {
+    control("PUT", "/_emulator/timings",
+            {{"provisioning_ms", 300},
+             {"wait_status_404_ms", 200},
+             {"waiting_ms", 200},
+             {"transfer_pending_ms", 300},
+             {"release_phase_ms", 300}});
+}
+
+json emulator::seed_app(const std::string& name, const std::string& formation,
+                        const std::string& sql, bool pooler, bool release_phase) {
+    return control("POST", "/_emulator/apps",
+                   {{"name", name},
+                    {"plan", "heroku-postgresql:essential-0"},
+                    {"formation", formation},
+                    {"sql", sql},
+                    {"pooler", pooler},
+                    {"release_phase", release_phase}});
+}
+
+std::map<std::string, int> emulator::ledger_counts(const std::string& app) {
+    std::map<std::string, int> counts;
+    for (const json& e : control("GET", "/_emulator/ledger")) {
+        if (e.value("app", "") == app) {
+            ++counts[e.value("kind", "")];
+        }
+    }
+    return counts;
+}
+
+std::string emulator::config_var(const std::string& app, const std::string& name) {
+    json vars = heroku("GET", "/apps/" + app + "/config-vars");
+    return vars.contains(name) ? vars[name].get<std::string>() : std::string();
+}
+
+json emulator::fault(const json& rule) {
+    return control("POST", "/_emulator/faults", rule);
+}
+
+daemon_run run_daemon(const emulator& emu, const std::filesystem::path& state_dir,
+                      std::vector<std::string> args, std::vector<std::string> env,
+                      std::chrono::seconds limit) {
+    std::vector<std::string> argv{
+        PGSHIFTD_BIN,   "--state-dir", state_dir.string(), "--platform-url",
+        emu.url(),      "--data-url",  emu.url(),          "--exit-when-idle",
+        "--poll-ms",    "100",         "--progress-ms",    "200",
+        "--backoff-ms", "100"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    env.push_back(std::string("HEROKU_API_KEY=") + emulator_token);
+    std::filesystem::create_directories(state_dir);
+    auto out = state_dir / "pgshiftd.out";
+    auto err = state_dir / "pgshiftd.err";
+    std::filesystem::remove(out);
+    std::filesystem::remove(err);
+    child_process daemon(argv, env, out, err);
+    daemon_run run;
+    auto status = daemon.wait_for(limit);
+    if (!status) {
+        daemon.signal(SIGKILL);
+        status = daemon.wait_for(std::chrono::seconds(10));
+    }
+    run.status = status.value_or(exit_status{});
+    run.out = daemon.out();
+    run.err = daemon.err();
+    return run;
+}
+
+std::vector<upgrade> stored_upgrades(const std::filesystem::path& state_dir) {
+    sqlite::database db(state_dir / "pgshift.db");
+    persistence::migrate(db);
+    persistence::upgrade_store store(db);
+    return store.list({.limit = 500}).items;
+}
+
+std::string sample_sql(int rows) {
+    std::string n = std::to_string(rows);
+    return "CREATE TABLE customers (id serial PRIMARY KEY, name text NOT NULL);"
+           "CREATE TABLE orders (id bigserial PRIMARY KEY, customer_id int NOT NULL "
+           "REFERENCES customers (id), total numeric(10,2), placed_at timestamptz);"
+           "CREATE INDEX orders_by_customer ON orders (customer_id);"
+           "CREATE SEQUENCE invoice_numbers START 1000;"
+           "CREATE TABLE invoices (id int PRIMARY KEY DEFAULT nextval('invoice_numbers'), "
+           "order_id bigint REFERENCES orders (id));"
+           "INSERT INTO customers (name) SELECT 'customer ' || g FROM generate_series(1, " +
+           std::to_string(rows / 2 + 1) +
+           ") g;"
+           "INSERT INTO orders (customer_id, total, placed_at) SELECT 1 + g % " +
+           std::to_string(rows / 2) +
+           ", g * 1.25, '2026-01-01'::timestamptz + g * interval "
+           "'1 minute' FROM generate_series(1, " +
+           n +
+           ") g;"
+           "INSERT INTO invoices (order_id) SELECT id FROM orders WHERE id % 3 = 0;";
+}
+
+} // namespace pgshift::testing

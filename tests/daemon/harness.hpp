@@ -1,0 +1,65 @@
+// Integration harness: the real heroku-emulator (real PostgreSQL behind it) and pgshiftd.
+#pragma once
+
+#include "persistence/upgrade_store.hpp"
+#include "tests/support/child_process.hpp"
+#include "tests/support/http_client.hpp"
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace pgshift::testing {
+
+using json = nlohmann::json;
+
+inline constexpr const char* emulator_token = "harness-token";
+
+// heroku-emulator --postgres <the shared test cluster>, on an ephemeral loopback port.
+class emulator {
+public:
+    explicit emulator(const std::filesystem::path& work_dir);
+    std::string url() const { return url_; }
+
+    // /_emulator/… calls; throws std::runtime_error on a non-2xx answer.
+    json control(const std::string& method, const std::string& path, const json& body = {});
+    // Heroku paths with the Bearer token; throws on a non-2xx answer.
+    json heroku(const std::string& method, const std::string& path);
+
+    void fast_timings(); // provisioning and transfers in tenths of seconds
+    // An app on essential-0 with `sql` loaded, formation as given, pooler and release phase.
+    json seed_app(const std::string& name, const std::string& formation, const std::string& sql,
+                  bool pooler = true, bool release_phase = true);
+    std::map<std::string, int> ledger_counts(const std::string& app); // kind -> count
+    std::string config_var(const std::string& app, const std::string& name);
+    json fault(const json& rule); // POST /_emulator/faults
+
+private:
+    std::unique_ptr<child_process> process_;
+    std::unique_ptr<http_client> client_;
+    std::string url_;
+    std::uint16_t port_ = 0;
+};
+
+struct daemon_run {
+    exit_status status;
+    std::string out, err;
+};
+
+// Runs pgshiftd against the emulator until it exits (--exit-when-idle) or `limit` passes
+// (then it is killed and status.exited is false with signal SIGKILL).
+daemon_run run_daemon(const emulator& emu, const std::filesystem::path& state_dir,
+                      std::vector<std::string> args, std::vector<std::string> env = {},
+                      std::chrono::seconds limit = std::chrono::seconds(120));
+
+// The upgrades stored in a state directory (pgshiftd must not be running).
+std::vector<upgrade> stored_upgrades(const std::filesystem::path& state_dir);
+
+// Three tables (a sequence, an index, a foreign key), `rows` orders in all.
+std::string sample_sql(int rows);
+
+} // namespace pgshift::testing

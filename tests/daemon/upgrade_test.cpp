@@ -1,0 +1,83 @@
+// The happy path against the real emulator and real PostgreSQL: data, formation, DATABASE.
+#include "tests/daemon/harness.hpp"
+#include "tests/support/pg_query.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+namespace pgshift::testing {
+namespace {
+
+std::filesystem::path work_dir(const std::string& name) {
+    auto dir = std::filesystem::temp_directory_path() /
+               ("pgshift-daemon-" + name + "-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir);
+    return dir;
+}
+
+std::map<std::string, int> formation_of(emulator& emu, const std::string& app) {
+    std::map<std::string, int> out;
+    for (const json& e : emu.heroku("GET", "/apps/" + app + "/formation")) {
+        out[e["type"].get<std::string>()] = e["quantity"].get<int>();
+    }
+    return out;
+}
+
+TEST(upgrade, a_bigger_plan_with_a_pinned_version_moves_every_row_exactly_once) {
+    auto dir = work_dir("happy");
+    emulator emu(dir);
+    emu.fast_timings();
+    json seeded = emu.seed_app("sushi", "web=2 worker=3 release=0", sample_sql(3000));
+    std::string old_addon = seeded["addon"]["name"];
+    std::string old_url = emu.config_var("sushi", "DATABASE_URL");
+    std::string before = content_digest(old_url);
+    auto formation_before = formation_of(emu, "sushi");
+
+    daemon_run run =
+        run_daemon(emu, dir / "state", {"--start", "sushi:heroku-postgresql:standard-2:16"});
+    ASSERT_TRUE(run.status.exited) << run.err;
+    ASSERT_EQ(run.status.code, 0) << run.err;
+
+    auto upgrades = stored_upgrades(dir / "state");
+    ASSERT_EQ(upgrades.size(), 1U);
+    const upgrade& u = upgrades[0];
+    EXPECT_EQ(u.current, state::succeeded) << u.last_error;
+    EXPECT_FALSE(u.needs_attention);
+
+    // DATABASE is the target, holding exactly the source's data.
+    std::string new_url = emu.config_var("sushi", "DATABASE_URL");
+    EXPECT_NE(new_url, old_url);
+    EXPECT_EQ(content_digest(new_url), before);
+    EXPECT_EQ(table_row_counts(new_url), table_row_counts(old_url));
+    json attachments = emu.heroku("GET", "/apps/sushi/addon-attachments");
+    bool database_is_target = false, old_keeps_alias = false, pooler_on_target = false;
+    for (const json& a : attachments) {
+        std::string name = a["name"], addon = a["addon"]["name"];
+        database_is_target |= name == "DATABASE" && addon == u.target_addon_name;
+        old_keeps_alias |= addon == old_addon && name.starts_with("HEROKU_POSTGRESQL_");
+        pooler_on_target |= name == "DATABASE_CONNECTION_POOL" && addon == u.target_addon_name;
+    }
+    EXPECT_TRUE(database_is_target);
+    EXPECT_TRUE(old_keeps_alias);
+    EXPECT_TRUE(pooler_on_target);
+
+    // The app is back as it was.
+    EXPECT_EQ(formation_of(emu, "sushi"), formation_before);
+    EXPECT_FALSE(emu.heroku("GET", "/apps/sushi")["maintenance"].get<bool>());
+    json info = emu.heroku("GET", "/client/v11/databases/" + u.target_addon_id);
+    EXPECT_EQ(info["plan"], "standard-2");
+
+    auto ledger = emu.ledger_counts("sushi");
+    EXPECT_EQ(ledger["addon_created"], 1);
+    EXPECT_EQ(ledger["backup"], 1);
+    EXPECT_EQ(ledger["restore"], 1);
+    EXPECT_EQ(ledger["promotion"], 1);
+    EXPECT_EQ(ledger["maintenance"], 2);
+    EXPECT_EQ(ledger["formation"], 2);
+    // The token never reaches the log.
+    EXPECT_EQ(run.err.find(emulator_token), std::string::npos);
+    EXPECT_EQ(run.err.find(old_url), std::string::npos);
+}
+
+} // namespace
+} // namespace pgshift::testing
