@@ -1,6 +1,8 @@
 // Outcome of a Heroku call: a value or an api_error {status, id, message, request ids}.
 #pragma once
 
+#include "statemachine/result.hpp"
+
 #include <string>
 #include <utility>
 #include <variant>
@@ -37,30 +39,7 @@ bool is_confirmation_required(const api_error& e) noexcept; // 423 confirmation_
 std::string describe(const api_error& e);
 
 template<class T>
-class [[nodiscard]] outcome {
-public:
-    outcome(T value)
-        : v_(std::move(value)) {}
-    outcome(api_error e)
-        : v_(std::move(e)) {}
-
-    bool ok() const noexcept { return v_.index() == 0; }
-    explicit operator bool() const noexcept { return ok(); }
-
-    T& value() & { return std::get<0>(v_); }
-    const T& value() const& { return std::get<0>(v_); }
-    T&& value() && { return std::get<0>(std::move(v_)); }
-    T* operator->() { return &value(); }
-    const T* operator->() const { return &value(); }
-    T& operator*() & { return value(); }
-    const T& operator*() const& { return value(); }
-
-    api_error& err() & { return std::get<1>(v_); }
-    const api_error& err() const& { return std::get<1>(v_); }
-
-private:
-    std::variant<T, api_error> v_;
-};
+using outcome = pgshift::expected<T, api_error>;
 
 struct done_t {}; // the value of calls whose answer pgshift does not need
 using outcome_void = outcome<done_t>;

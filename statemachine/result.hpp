@@ -1,4 +1,4 @@
-// result<T>: a value or an expected, typed error (the project's first error tier).
+// expected<T, E> and result<T>: a value or an expected, typed error (first error tier).
 #pragma once
 
 #include <string>
@@ -20,12 +20,14 @@ struct error {
     std::string message;
 };
 
-template<class T>
-class [[nodiscard]] result {
+// A value or an expected error E: the project's first error tier, shared by every module
+// (the store's result<T>, the Heroku client's outcome<T>, the emulator's outcome<T>).
+template<class T, class E>
+class [[nodiscard]] expected {
 public:
-    result(T value)
+    expected(T value)
         : v_(std::move(value)) {}
-    result(error e)
+    expected(E e)
         : v_(std::move(e)) {}
 
     bool ok() const noexcept { return v_.index() == 0; }
@@ -39,11 +41,15 @@ public:
     T& operator*() & { return value(); }
     const T& operator*() const& { return value(); }
 
-    const error& err() const& { return std::get<1>(v_); }
+    E& err() & { return std::get<1>(v_); }
+    const E& err() const& { return std::get<1>(v_); }
 
 private:
-    std::variant<T, error> v_;
+    std::variant<T, E> v_;
 };
+
+template<class T>
+using result = expected<T, error>;
 
 // result<void>: success carries nothing.
 struct ok_t {};
