@@ -45,7 +45,7 @@ std::optional<std::chrono::milliseconds> parse_ms(const std::string& text) {
 const char* const usage_text =
     "usage: pgshiftd [--state-dir DIR] [--platform-url URL] [--data-url URL] [--ca-file PEM]\n"
     "                [--token-file FILE] [--start APP:PLAN[:VERSION]]... [--exit-when-idle]\n"
-    "                [--poll-ms N] [--progress-ms N] [--backoff-ms N]\n"
+    "                [--poll-ms N] [--progress-ms N] [--backoff-ms N] [--stall-ms N]\n"
     "Token: --token-file, $HEROKU_API_KEY or $CREDENTIALS_DIRECTORY/heroku-token.\n";
 
 result<daemon_options> parse_options(const std::vector<std::string>& args,
@@ -87,7 +87,8 @@ result<daemon_options> parse_options(const std::vector<std::string>& args,
                                                 ": expected APP:heroku-postgresql:PLAN[:VERSION]"};
             }
             o.start.push_back(*r);
-        } else if (flag == "--poll-ms" || flag == "--progress-ms" || flag == "--backoff-ms") {
+        } else if (flag == "--poll-ms" || flag == "--progress-ms" || flag == "--backoff-ms" ||
+                   flag == "--stall-ms") {
             auto ms = parse_ms(value);
             if (!ms) {
                 return error{errc::invalid, flag + " " + value + ": expected milliseconds > 0"};
@@ -97,6 +98,8 @@ result<daemon_options> parse_options(const std::vector<std::string>& args,
                 o.engine.poll_min = std::min(o.engine.poll_min, *ms);
             } else if (flag == "--progress-ms") {
                 o.engine.progress_every = *ms;
+            } else if (flag == "--stall-ms") {
+                o.engine.stall_after = *ms;
             } else {
                 o.engine.retry.first_backoff = *ms;
             }
