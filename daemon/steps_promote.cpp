@@ -108,7 +108,8 @@ net::awaitable<step_result> watch_release_phase(step_context& ctx) {
         co_return heroku_failure("list releases", releases.err());
     }
     auto attach = std::find_if(releases->begin(), releases->end(), [](const auto& r) {
-        return r.description.find("Attach DATABASE") != std::string::npos;
+        // "Attach DATABASE (@ref:…)", not the pooler's "Attach DATABASE_CONNECTION_POOL".
+        return r.description.find("Attach DATABASE (") != std::string::npos;
     });
     if (attach == releases->end()) {
         co_return step_error{"no Attach DATABASE release found after promoting", true};

@@ -33,7 +33,8 @@ transfer new_transfer(world_state& s, const addon& ad, transfer_kind kind, trans
     t.created_at = t.updated_at = now;
     t.pending_for = s.t.transfer_pending;
     t.bytes_per_second = s.t.throughput_bytes_per_s;
-    t.simulated = !ad.real;
+    // A faulted transfer starts no real process, so only the simulated path can end it.
+    t.simulated = !ad.real || fault != transfer_fault::none;
     return t;
 }
 

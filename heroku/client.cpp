@@ -209,7 +209,8 @@ client::impl::verdict_input client::impl::judge(wire_result& result, const call_
     verdict_input out;
     out.in.idempotent = spec.idempotent;
     if (auto* res = std::get_if<wire_response>(&result)) {
-        budget.on_answer(parse_remaining(res->header("RateLimit-Remaining")), now);
+        budget.on_answer(parse_remaining(res->header("RateLimit-Remaining")), now,
+                         spec.uses_budget);
         auto heroku_rid = res->header("Request-Id").value_or("");
         if (res->status >= 200 && res->status < 300) {
             out.answer = api_answer{.status = res->status,
@@ -227,6 +228,9 @@ client::impl::verdict_input client::impl::judge(wire_result& result, const call_
         }
     } else {
         auto& f = std::get<wire_failure>(result);
+        if (spec.uses_budget) {
+            budget.on_no_answer();
+        }
         out.err.id = f.id;
         out.err.message = std::move(f.message);
         out.in.failure = f.kind;

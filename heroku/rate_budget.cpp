@@ -21,6 +21,12 @@ void rate_budget::refill(clock::time_point now) {
     refilled_at_ = now;
 }
 
+void rate_budget::on_no_answer() {
+    if (in_flight_ > 0) {
+        --in_flight_;
+    }
+}
+
 rate_budget::duration rate_budget::try_acquire(clock::time_point now) {
     refill(now);
     if (now < hold_until_) {
@@ -28,6 +34,7 @@ rate_budget::duration rate_budget::try_acquire(clock::time_point now) {
     }
     if (tokens_ >= 1.0) {
         tokens_ -= 1.0;
+        ++in_flight_;
         // The pause spaces every request while it lasts, as RateThrottleClient sleeps
         // before each call; here it is shared by all the callers.
         hold_until_ = now + pause_;
@@ -38,13 +45,19 @@ rate_budget::duration rate_budget::try_acquire(clock::time_point now) {
     return std::max(duration{1}, std::chrono::ceil<duration>(wait));
 }
 
-void rate_budget::on_answer(std::optional<std::int64_t> remaining, clock::time_point now) {
+void rate_budget::on_answer(std::optional<std::int64_t> remaining, clock::time_point now,
+                            bool counted) {
     refill(now);
+    if (counted) {
+        on_no_answer();
+    }
     if (!remaining) {
         return;
     }
     const double r = std::clamp(static_cast<double>(*remaining), 0.0, opts_.capacity);
-    tokens_ = r;
+    // Assigning r alone would hand back the tokens of requests sent after the server
+    // counted this one: with N in flight, N-1 requests too many (429s).
+    tokens_ = std::max(0.0, r - static_cast<double>(in_flight_));
     const double decrease = pause_.count() * r / opts_.capacity;
     pause_ = duration{static_cast<duration::rep>(std::max(0.0, pause_.count() - decrease))};
 }

@@ -31,9 +31,14 @@ public:
     // Takes one token and returns 0, or takes nothing and returns how long to wait before
     // asking again (until a token has refilled or the 429 pause has passed).
     duration try_acquire(clock::time_point now);
-    // Every answer: trust the server's count (it also sees other clients of the token) and
-    // shrink the 429 pause. remaining is nullopt when the header was absent or unreadable.
-    void on_answer(std::optional<std::int64_t> remaining, clock::time_point now);
+    // Every answer: trust the server's count (it also sees other clients of the token),
+    // less the requests still in flight (their tokens are already taken here but not yet in
+    // that count), and shrink the 429 pause. remaining is nullopt when the header was absent
+    // or unreadable. counted: the request took a token through try_acquire.
+    void on_answer(std::optional<std::int64_t> remaining, clock::time_point now,
+                   bool counted = true);
+    // A request that took a token ended without an answer (network error, timeout).
+    void on_no_answer();
     // A 429: empties the bucket, grows the pause, holds every sender for it. jitter01 in
     // [0,1) picks the 0-10 % jitter. Returns the hold.
     duration on_throttled(clock::time_point now, double jitter01);
@@ -49,6 +54,7 @@ private:
     clock::time_point refilled_at_;
     clock::time_point hold_until_;
     duration pause_{0};
+    std::int64_t in_flight_ = 0; // tokens taken whose answers have not come back yet
 };
 
 } // namespace pgshift::heroku

@@ -19,6 +19,7 @@ namespace {
 struct child_run {
     std::string output; // "<id> <version>" lines, each written after its commit
     bool killed = false;
+    int exit_code = -1; // when the child ended by itself (it should never)
 };
 
 // Starts the child, waits until it reported its first commit (unless `early`, which kills
@@ -62,6 +63,7 @@ child_run run_and_kill(const std::filesystem::path& dir, unsigned seed,
     reader.join();
     ::close(fds[0]);
     run.killed = WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
+    run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     return run;
 }
 
@@ -123,6 +125,11 @@ TEST(durability, sigkill_at_random_moments_loses_no_commit_and_leaves_nothing_ha
         auto after = std::chrono::milliseconds(rng() % (early ? 15 : 40));
         child_run run = run_and_kill(dir.path(), rng(), after, early);
         kills += run.killed ? 1 : 0;
+        if (!run.killed) {
+            ADD_FAILURE() << "run " << i << ": the child ended by itself with exit code "
+                          << run.exit_code << " (its stderr is above)";
+            return;
+        }
         std::istringstream lines(run.output);
         std::string id;
         std::int64_t version = 0;
