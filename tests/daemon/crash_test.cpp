@@ -99,21 +99,6 @@ std::string app_name(const crash_case& c) {
     return name;
 }
 
-std::filesystem::path work_dir(const std::string& name) {
-    auto dir = std::filesystem::temp_directory_path() /
-               ("pgshift-crash-" + name + "-" + std::to_string(::getpid()));
-    std::filesystem::remove_all(dir);
-    return dir;
-}
-
-std::map<std::string, int> formation_of(emulator& emu, const std::string& app) {
-    std::map<std::string, int> out;
-    for (const json& e : emu.heroku("GET", "/apps/" + app + "/formation")) {
-        out[e["type"].get<std::string>()] = e["quantity"].get<int>();
-    }
-    return out;
-}
-
 // The states an upgrade went through, from its history (pgshiftd must not be running).
 std::vector<state> state_path(const std::filesystem::path& state_dir, const std::string& id) {
     sqlite::database db(state_dir / "pgshift.db");

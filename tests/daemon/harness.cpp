@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdexcept>
 #include <thread>
+#include <unistd.h>
 
 namespace pgshift::testing {
 namespace {
@@ -122,6 +123,21 @@ daemon_run run_daemon(const emulator& emu, const std::filesystem::path& state_di
     run.out = daemon.out();
     run.err = daemon.err();
     return run;
+}
+
+std::filesystem::path work_dir(const std::string& name) {
+    auto dir = std::filesystem::temp_directory_path() /
+               ("pgshift-daemon-" + name + "-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir);
+    return dir;
+}
+
+std::map<std::string, int> formation_of(emulator& emu, const std::string& app) {
+    std::map<std::string, int> out;
+    for (const json& e : emu.heroku("GET", "/apps/" + app + "/formation")) {
+        out[e["type"].get<std::string>()] = e["quantity"].get<int>();
+    }
+    return out;
 }
 
 std::vector<upgrade> stored_upgrades(const std::filesystem::path& state_dir) {

@@ -56,6 +56,12 @@ daemon_run run_daemon(const emulator& emu, const std::filesystem::path& state_di
                       std::vector<std::string> args, std::vector<std::string> env = {},
                       std::chrono::seconds limit = std::chrono::seconds(120));
 
+// A fresh (emptied) directory for one test, under the temporary directory.
+std::filesystem::path work_dir(const std::string& name);
+
+// The app's formation as the emulator reports it: type -> quantity.
+std::map<std::string, int> formation_of(emulator& emu, const std::string& app);
+
 // The upgrades stored in a state directory (pgshiftd must not be running).
 std::vector<upgrade> stored_upgrades(const std::filesystem::path& state_dir);
 

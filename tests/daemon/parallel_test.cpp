@@ -13,13 +13,6 @@ using namespace std::chrono_literals;
 
 constexpr int app_count = 20;
 
-std::filesystem::path work_dir(const std::string& name) {
-    auto dir = std::filesystem::temp_directory_path() /
-               ("pgshift-daemon-" + name + "-" + std::to_string(::getpid()));
-    std::filesystem::remove_all(dir);
-    return dir;
-}
-
 // Lines of pgshiftd's log that record one attempt of a Heroku request answered `status`
 // (any status when empty): "heroku: GET /apps/x -> 200 request_id=…".
 int requests_in(const std::string& log, const std::string& status = "") {

@@ -13,14 +13,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::map<std::string, int> formation_of(emulator& emu, const std::string& app) {
-    std::map<std::string, int> out;
-    for (const json& e : emu.heroku("GET", "/apps/" + app + "/formation")) {
-        out[e["type"].get<std::string>()] = e["quantity"].get<int>();
-    }
-    return out;
-}
-
 // The add-on's state, or "gone" when Heroku answers 404 for it.
 std::string addon_state(emulator& emu, const std::string& app, const std::string& addon) {
     try {

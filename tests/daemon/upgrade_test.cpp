@@ -8,21 +8,6 @@
 namespace pgshift::testing {
 namespace {
 
-std::filesystem::path work_dir(const std::string& name) {
-    auto dir = std::filesystem::temp_directory_path() /
-               ("pgshift-daemon-" + name + "-" + std::to_string(::getpid()));
-    std::filesystem::remove_all(dir);
-    return dir;
-}
-
-std::map<std::string, int> formation_of(emulator& emu, const std::string& app) {
-    std::map<std::string, int> out;
-    for (const json& e : emu.heroku("GET", "/apps/" + app + "/formation")) {
-        out[e["type"].get<std::string>()] = e["quantity"].get<int>();
-    }
-    return out;
-}
-
 TEST(upgrade, a_bigger_plan_with_a_pinned_version_moves_every_row_exactly_once) {
     auto dir = work_dir("happy");
     emulator emu(dir);
