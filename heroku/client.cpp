@@ -103,10 +103,10 @@ struct client::impl {
     void log_attempt(const call_spec& spec, const wire_result& result, const std::string& rid,
                      milliseconds took, int attempt) const;
     net::awaitable<bool> async_sleep(milliseconds d);
-    net::awaitable<bool> async_take_token();
+    net::awaitable<std::optional<rate_budget::ticket>> async_take_token(bool counted);
     struct verdict_input;
-    verdict_input judge(wire_result& result, const call_spec& spec, const std::string& rid,
-                        clock_type::time_point now);
+    verdict_input judge(wire_result& result, const call_spec& spec, rate_budget::ticket ticket,
+                        const std::string& rid, clock_type::time_point now);
 };
 
 wire_request client::impl::build(const call_spec& spec, const base_url& base,
@@ -159,14 +159,18 @@ net::awaitable<bool> client::impl::async_sleep(milliseconds d) {
     co_return !ec; // operation_aborted: our caller is being cancelled
 }
 
-net::awaitable<bool> client::impl::async_take_token() {
+// A ticket (0 when the request does not count against the budget); nullopt: cancelled.
+net::awaitable<std::optional<rate_budget::ticket>> client::impl::async_take_token(bool counted) {
+    if (!counted) {
+        co_return rate_budget::ticket{0};
+    }
     for (;;) {
-        const auto wait = budget.try_acquire(clock_type::now());
-        if (wait.count() == 0) {
-            co_return true;
+        const auto grant = budget.try_acquire(clock_type::now());
+        if (grant.wait.count() == 0) {
+            co_return grant.number;
         }
-        if (!co_await async_sleep(wait)) {
-            co_return false;
+        if (!co_await async_sleep(grant.wait)) {
+            co_return std::nullopt;
         }
     }
 }
@@ -204,13 +208,15 @@ struct client::impl::verdict_input {
 };
 
 client::impl::verdict_input client::impl::judge(wire_result& result, const call_spec& spec,
-                                                const std::string& rid,
+                                                rate_budget::ticket ticket, const std::string& rid,
                                                 clock_type::time_point now) {
     verdict_input out;
     out.in.idempotent = spec.idempotent;
     if (auto* res = std::get_if<wire_response>(&result)) {
-        budget.on_answer(parse_remaining(res->header("RateLimit-Remaining")), now,
-                         spec.uses_budget);
+        if (opts.observe) {
+            opts.observe(res->status);
+        }
+        budget.on_answer(ticket, parse_remaining(res->header("RateLimit-Remaining")), now);
         auto heroku_rid = res->header("Request-Id").value_or("");
         if (res->status >= 200 && res->status < 300) {
             out.answer = api_answer{.status = res->status,
@@ -224,13 +230,14 @@ client::impl::verdict_input client::impl::judge(wire_result& result, const call_
         out.err.heroku_request_id = std::move(heroku_rid);
         out.in.failure = kind_of_status(res->status);
         if (out.in.failure == failure_kind::throttled) {
-            out.in.throttle_hold = budget.on_throttled(now, jitter());
+            out.in.throttle_hold = budget.on_throttled(ticket, now, jitter());
         }
     } else {
         auto& f = std::get<wire_failure>(result);
-        if (spec.uses_budget) {
-            budget.on_no_answer();
+        if (opts.observe) {
+            opts.observe(0);
         }
+        budget.on_no_answer(ticket);
         out.err.id = f.id;
         out.err.message = std::move(f.message);
         out.in.failure = f.kind;
@@ -246,14 +253,15 @@ net::awaitable<outcome<api_answer>> client::async_call(call_spec spec) {
     const auto started = clock_type::now();
     for (int attempt = 1;; ++attempt) {
         const auto rid = boost::uuids::to_string(s.uuids());
-        if (spec.uses_budget && !co_await s.async_take_token()) {
+        const auto ticket = co_await s.async_take_token(spec.uses_budget);
+        if (!ticket) {
             co_return cancelled_error(rid);
         }
         const auto sent = clock_type::now();
         auto result = co_await s.wire.async_exchange(base, s.build(spec, base, rid));
         const auto now = clock_type::now();
         s.log_attempt(spec, result, rid, duration_cast<milliseconds>(now - sent), attempt);
-        auto judged = s.judge(result, spec, rid, now);
+        auto judged = s.judge(result, spec, *ticket, rid, now);
         if (judged.answer) {
             co_return std::move(*judged.answer);
         }
@@ -300,6 +308,10 @@ net::awaitable<outcome<std::vector<api_answer>>> client::async_call_pages(call_s
 
 const rate_budget& client::budget() const {
     return impl_->budget;
+}
+
+double client::budget_available() {
+    return impl_->budget.available(clock_type::now());
 }
 
 std::size_t client::connections_opened() const {

@@ -33,6 +33,8 @@ struct client_options {
     rate_budget::options rate;
     // One line per request (journald priority prefix, no token, no body). Unset: silent.
     std::function<void(std::string_view line)> log;
+    // Every attempt's outcome, for metrics: the HTTP status, or 0 when no answer came back.
+    std::function<void(int status)> observe;
 };
 
 enum class api_host { platform, data };
@@ -76,6 +78,8 @@ public:
     net::awaitable<outcome<std::vector<api_answer>>> async_call_pages(call_spec spec);
 
     const rate_budget& budget() const;
+    // Requests the budget would allow right now (after refill): the metrics gauge.
+    double budget_available();
     std::size_t connections_opened() const;
 
 private:

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 
 namespace pgshift::heroku {
 
@@ -21,50 +22,56 @@ void rate_budget::refill(clock::time_point now) {
     refilled_at_ = now;
 }
 
-void rate_budget::on_no_answer() {
-    if (in_flight_ > 0) {
-        --in_flight_;
-    }
+void rate_budget::on_no_answer(ticket t) {
+    outstanding_.erase(t);
 }
 
-rate_budget::duration rate_budget::try_acquire(clock::time_point now) {
+rate_budget::grant rate_budget::try_acquire(clock::time_point now) {
     refill(now);
     if (now < hold_until_) {
-        return std::chrono::ceil<duration>(hold_until_ - now);
+        return {std::chrono::ceil<duration>(hold_until_ - now), 0};
     }
     if (tokens_ >= 1.0) {
         tokens_ -= 1.0;
-        ++in_flight_;
+        outstanding_.insert(++issued_);
         // The pause spaces every request while it lasts, as RateThrottleClient sleeps
         // before each call; here it is shared by all the callers.
         hold_until_ = now + pause_;
-        return duration{0};
+        return {duration{0}, issued_};
     }
     const double minutes = (1.0 - tokens_) / opts_.refill_per_minute;
     const auto wait = std::chrono::duration<double, std::ratio<60>>(minutes);
-    return std::max(duration{1}, std::chrono::ceil<duration>(wait));
+    return {std::max(duration{1}, std::chrono::ceil<duration>(wait)), 0};
 }
 
-void rate_budget::on_answer(std::optional<std::int64_t> remaining, clock::time_point now,
-                            bool counted) {
+void rate_budget::on_answer(ticket t, std::optional<std::int64_t> remaining,
+                            clock::time_point now) {
     refill(now);
-    if (counted) {
-        on_no_answer();
-    }
+    outstanding_.erase(t);
     if (!remaining) {
         return;
     }
     const double r = std::clamp(static_cast<double>(*remaining), 0.0, opts_.capacity);
-    // Assigning r alone would hand back the tokens of requests sent after the server
-    // counted this one: with N in flight, N-1 requests too many (429s).
-    tokens_ = std::max(0.0, r - static_cast<double>(in_flight_));
+    // A request outside the budget was counted by the server just now, as if sent last.
+    const ticket at = t == 0 ? issued_ + 1 : t;
+    const auto sent_after = static_cast<double>(issued_ >= at ? issued_ - at : 0);
+    const auto older_unanswered =
+        static_cast<double>(std::distance(outstanding_.begin(), outstanding_.lower_bound(at)));
+    tokens_ = std::max(0.0, r - sent_after - older_unanswered);
     const double decrease = pause_.count() * r / opts_.capacity;
     pause_ = duration{static_cast<duration::rep>(std::max(0.0, pause_.count() - decrease))};
 }
 
-rate_budget::duration rate_budget::on_throttled(clock::time_point now, double jitter01) {
+rate_budget::duration rate_budget::on_throttled(ticket t, clock::time_point now,
+                                                double jitter01) {
     refill(now);
+    outstanding_.erase(t);
     tokens_ = 0;
+    if (t != 0 && t <= throttled_through_) {
+        // Sent before the burst's first 429 came back: the hold already covers it.
+        return std::max(duration{0}, std::chrono::ceil<duration>(hold_until_ - now));
+    }
+    throttled_through_ = issued_;
     pause_ = std::min(opts_.max_pause, pause_ + opts_.min_pause);
     const double jitter = std::clamp(jitter01, 0.0, 1.0) * 0.1;
     const auto hold = duration{static_cast<duration::rep>(pause_.count() * (1.0 + jitter))};

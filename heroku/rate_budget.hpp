@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <set>
 
 namespace pgshift::heroku {
 
@@ -12,11 +13,14 @@ namespace pgshift::heroku {
 // causing a 429 storm. Times are passed in, so tests drive it with a scripted clock.
 // 429 back-off follows the official Ruby client's RateThrottleClient (heroku-api.md §2):
 // a shared pause that grows by 0.8 s and then x1.2 per 429, plus 0-10 % jitter, and shrinks
-// in proportion to RateLimit-Remaining / 4500 after each answer.
+// in proportion to RateLimit-Remaining / capacity after each answer.
 class rate_budget {
 public:
     using clock = std::chrono::steady_clock;
     using duration = std::chrono::milliseconds;
+    // Numbers the requests that took a token, in the order they took it; 0: a request
+    // sent outside the budget.
+    using ticket = std::uint64_t;
 
     struct options {
         double capacity = 4500;        // the bucket size (Heroku's hourly allowance)
@@ -26,25 +30,32 @@ public:
         duration max_pause{std::chrono::minutes(2)}; // our bound; RateThrottleClient has none
     };
 
+    struct grant {
+        duration wait{0}; // 0: a token was taken, under `number`
+        ticket number = 0;
+    };
+
     rate_budget(options opts, clock::time_point now);
 
-    // Takes one token and returns 0, or takes nothing and returns how long to wait before
-    // asking again (until a token has refilled or the 429 pause has passed).
-    duration try_acquire(clock::time_point now);
-    // Every answer: trust the server's count (it also sees other clients of the token),
-    // less the requests still in flight (their tokens are already taken here but not yet in
-    // that count), and shrink the 429 pause. remaining is nullopt when the header was absent
-    // or unreadable. counted: the request took a token through try_acquire.
-    void on_answer(std::optional<std::int64_t> remaining, clock::time_point now,
-                   bool counted = true);
+    // Takes one token (wait 0, a ticket to hand back with the answer), or takes nothing and
+    // says how long to wait before asking again (a token refilled or the 429 pause over).
+    grant try_acquire(clock::time_point now);
+    // Every answer: the server's count is the truth (it also sees other clients of the
+    // token), but it was taken when the server handled request `t`, and answers come back
+    // out of order over several connections. So the estimate removes every request sent
+    // after `t` and every older one still unanswered: none of them may be in that count.
+    // remaining is nullopt when the header was absent or unreadable.
+    void on_answer(ticket t, std::optional<std::int64_t> remaining, clock::time_point now);
     // A request that took a token ended without an answer (network error, timeout).
-    void on_no_answer();
-    // A 429: empties the bucket, grows the pause, holds every sender for it. jitter01 in
-    // [0,1) picks the 0-10 % jitter. Returns the hold.
-    duration on_throttled(clock::time_point now, double jitter01);
+    void on_no_answer(ticket t);
+    // A 429 for request `t`: empties the bucket and holds every sender. 429s for requests
+    // sent before the previous 429 came back are one event (one burst): they do not grow
+    // the pause again. jitter01 in [0,1) picks the 0-10 % jitter. Returns the hold.
+    duration on_throttled(ticket t, clock::time_point now, double jitter01);
 
     double available(clock::time_point now); // tokens now (refilled first)
     duration pause() const { return pause_; }
+    std::size_t in_flight() const { return outstanding_.size(); }
 
 private:
     void refill(clock::time_point now);
@@ -54,7 +65,9 @@ private:
     clock::time_point refilled_at_;
     clock::time_point hold_until_;
     duration pause_{0};
-    std::int64_t in_flight_ = 0; // tokens taken whose answers have not come back yet
+    ticket issued_ = 0;            // the last ticket handed out
+    ticket throttled_through_ = 0; // tickets up to this one belong to the last 429 burst
+    std::set<ticket> outstanding_; // tokens taken whose answers have not come back yet
 };
 
 } // namespace pgshift::heroku

@@ -146,7 +146,7 @@ protected:
         constexpr auto limit = std::chrono::seconds(30);
         std::vector<std::string> args = stop.args;
         if (start) {
-            args.insert(args.end(), {"--start", app_ + ":heroku-postgresql:standard-2:16"});
+            enqueue_upgrade(state_dir(), app_, "heroku-postgresql:standard-2", "16");
         }
         auto began = steady_clock::now();
         daemon_run run =

@@ -57,16 +57,15 @@ TEST(faults, ten_percent_of_requests_failing_still_upgrades_every_app_exactly_on
     // 2.5 % rule fires with near certainty (0.975^400 < 0.0001) and the test stays meaningful.
     emu.control("PUT", "/_emulator/timings", {{"provisioning_ms", 1500}});
     std::vector<app_before> apps;
-    std::vector<std::string> args;
     for (const std::string name : {"fault-a", "fault-b", "fault-c", "fault-d", "fault-e"}) {
         emu.seed_app(name, "web=1 worker=2 release=0", sample_sql(400));
         std::string url = emu.config_var(name, "DATABASE_URL");
         apps.push_back({name, url, content_digest(url), formation_of(emu, name)});
-        args.insert(args.end(), {"--start", name + ":heroku-postgresql:standard-0"});
+        enqueue_upgrade(dir / "state", name, "heroku-postgresql:standard-0");
     }
     auto rule_ids = inject_ten_percent_failures(emu);
 
-    daemon_run run = run_daemon(emu, dir / "state", args, {}, std::chrono::seconds(50));
+    daemon_run run = run_daemon(emu, dir / "state", {}, {}, std::chrono::seconds(50));
 
     // Read the counters, then stop the faults so the checks below see Heroku as it is.
     json rules = emu.control("GET", "/_emulator/faults");

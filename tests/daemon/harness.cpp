@@ -4,6 +4,7 @@
 #include "persistence/schema.hpp"
 #include "tests/support/pg_cluster.hpp"
 
+#include <random>
 #include <signal.h>
 #include <stdexcept>
 #include <thread>
@@ -138,6 +139,48 @@ std::map<std::string, int> formation_of(emulator& emu, const std::string& app) {
         out[e["type"].get<std::string>()] = e["quantity"].get<int>();
     }
     return out;
+}
+
+namespace {
+
+// A version 4 UUID, the shape of pgshiftd's upgrade ids.
+std::string random_uuid() {
+    std::random_device rd;
+    std::uniform_int_distribution<int> nibble(0, 15);
+    std::string out;
+    for (int i = 0; i < 32; ++i) {
+        if (i == 8 || i == 12 || i == 16 || i == 20) {
+            out += '-';
+        }
+        int v = nibble(rd);
+        v = i == 12 ? 4 : i == 16 ? (8 | (v & 3)) : v;
+        out += "0123456789abcdef"[v];
+    }
+    return out;
+}
+
+} // namespace
+
+std::string enqueue_upgrade(const std::filesystem::path& state_dir, const std::string& app,
+                            const std::string& plan, std::optional<std::string> version) {
+    std::filesystem::create_directories(state_dir);
+    sqlite::database db(state_dir / "pgshift.db");
+    persistence::migrate(db);
+    persistence::upgrade_store store(db);
+    upgrade u;
+    u.id = random_uuid();
+    u.request.app = app;
+    u.request.plan = plan;
+    u.request.pg_version = std::move(version);
+    const auto now = std::chrono::time_point_cast<std::chrono::milliseconds>(
+        std::chrono::system_clock::now());
+    u.step_started_at = now;
+    auto created = store.create(std::move(u), now);
+    if (!created) {
+        throw std::runtime_error("cannot enqueue an upgrade of " + app + ": " +
+                                 created.err().message);
+    }
+    return created->id;
 }
 
 std::vector<upgrade> stored_upgrades(const std::filesystem::path& state_dir) {

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -61,6 +62,12 @@ std::filesystem::path work_dir(const std::string& name);
 
 // The app's formation as the emulator reports it: type -> quantity.
 std::map<std::string, int> formation_of(emulator& emu, const std::string& app);
+
+// Records an upgrade of `app` in the state directory, as the control API's start does,
+// for pgshiftd to pick up when it starts (pgshiftd must not be running). Returns its id.
+std::string enqueue_upgrade(const std::filesystem::path& state_dir, const std::string& app,
+                            const std::string& plan,
+                            std::optional<std::string> version = std::nullopt);
 
 // The upgrades stored in a state directory (pgshiftd must not be running).
 std::vector<upgrade> stored_upgrades(const std::filesystem::path& state_dir);

@@ -92,8 +92,8 @@ protected:
 
     // Runs pgshiftd on one upgrade of `app` to its end; the stored upgrade and its history.
     std::pair<upgrade, std::string> upgrade_with_pgshiftd(const std::string& app) {
-        daemon_run run = run_daemon(*emu_, dir_ / "state",
-                                    {"--start", app + ":heroku-postgresql:standard-0"}, {}, 30s);
+        enqueue_upgrade(dir_ / "state", app, "heroku-postgresql:standard-0");
+        daemon_run run = run_daemon(*emu_, dir_ / "state", {}, {}, 30s);
         EXPECT_TRUE(run.status.exited && run.status.code == 0) << run.err;
         sqlite::database db(dir_ / "state" / "pgshift.db");
         persistence::upgrade_store store(db);

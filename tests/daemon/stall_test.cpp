@@ -20,10 +20,9 @@ TEST(stall, a_restore_without_progress_needs_attention_and_is_not_rolled_back) {
                            {"kind", "transfer_stall"}});
 
     // The daemon never finishes this one: it is stopped after a few seconds.
+    enqueue_upgrade(dir / "state", "stalled", "heroku-postgresql:standard-0");
     daemon_run run =
-        run_daemon(emu, dir / "state",
-                   {"--start", "stalled:heroku-postgresql:standard-0", "--stall-ms", "1500"}, {},
-                   std::chrono::seconds(8));
+        run_daemon(emu, dir / "state", {"--stall-ms", "1500"}, {}, std::chrono::seconds(8));
     EXPECT_FALSE(run.status.exited) << "pgshiftd must keep waiting on a stalled restore";
 
     auto upgrades = stored_upgrades(dir / "state");

@@ -18,8 +18,8 @@ TEST(upgrade, a_bigger_plan_with_a_pinned_version_moves_every_row_exactly_once) 
     std::string before = content_digest(old_url);
     auto formation_before = formation_of(emu, "sushi");
 
-    daemon_run run =
-        run_daemon(emu, dir / "state", {"--start", "sushi:heroku-postgresql:standard-2:16"});
+    enqueue_upgrade(dir / "state", "sushi", "heroku-postgresql:standard-2", "16");
+    daemon_run run = run_daemon(emu, dir / "state", {});
     ASSERT_TRUE(run.status.exited) << run.err;
     ASSERT_EQ(run.status.code, 0) << run.err;
 
