@@ -9,6 +9,7 @@ namespace pgshift::heroku {
 
 rate_budget::rate_budget(options opts, clock::time_point now)
     : opts_(opts)
+    , reserve_(opts.reserve >= 0 ? opts.reserve : std::min(8.0, std::floor(opts.capacity / 50)))
     , tokens_(opts.capacity)
     , refilled_at_(now)
     , hold_until_(clock::time_point::min()) {}
@@ -31,7 +32,7 @@ rate_budget::grant rate_budget::try_acquire(clock::time_point now) {
     if (now < hold_until_) {
         return {std::chrono::ceil<duration>(hold_until_ - now), 0};
     }
-    if (tokens_ >= 1.0) {
+    if (tokens_ >= 1.0 + reserve_) {
         tokens_ -= 1.0;
         outstanding_.insert(++issued_);
         // The pause spaces every request while it lasts, as RateThrottleClient sleeps
@@ -39,7 +40,7 @@ rate_budget::grant rate_budget::try_acquire(clock::time_point now) {
         hold_until_ = now + pause_;
         return {duration{0}, issued_};
     }
-    const double minutes = (1.0 - tokens_) / opts_.refill_per_minute;
+    const double minutes = (1.0 + reserve_ - tokens_) / opts_.refill_per_minute;
     const auto wait = std::chrono::duration<double, std::ratio<60>>(minutes);
     return {std::max(duration{1}, std::chrono::ceil<duration>(wait)), 0};
 }

@@ -28,6 +28,10 @@ public:
         duration min_pause{800};       // 3600 s / 4500: one request's worth of refill
         double pause_multiplier = 1.2;
         duration max_pause{std::chrono::minutes(2)}; // our bound; RateThrottleClient has none
+        // Tokens never spent: one request the server counted after a newer one, with the
+        // newer one's answer read last, makes the estimate one too high, and nothing on
+        // this side can see it. -1: capacity / 50, at most 8 (8 of Heroku's 4500).
+        double reserve = -1;
     };
 
     struct grant {
@@ -61,6 +65,7 @@ private:
     void refill(clock::time_point now);
 
     options opts_;
+    double reserve_;
     double tokens_;
     clock::time_point refilled_at_;
     clock::time_point hold_until_;

@@ -193,6 +193,7 @@ TEST(heroku_retry, remaining_zero_holds_the_next_request) {
     f.start();
     auto opts = f.options();
     opts.rate.refill_per_minute = 120; // one token per 500 ms
+    opts.rate.reserve = 0;
     auto& c = f.make_client(opts);
     ASSERT_TRUE(f.run(async_get_app(c, "shop")).ok());
     const auto started = std::chrono::steady_clock::now();

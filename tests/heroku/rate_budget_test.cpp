@@ -15,8 +15,15 @@ rate_budget::duration wait(rate_budget& b, tp now) {
     return b.try_acquire(now).wait;
 }
 
-rate_budget::options small(double capacity) {
+// Heroku's budget without the reserve, so the arithmetic below is exact.
+rate_budget::options no_reserve() {
     rate_budget::options o;
+    o.reserve = 0;
+    return o;
+}
+
+rate_budget::options small(double capacity) {
+    rate_budget::options o = no_reserve();
     o.capacity = capacity;
     return o;
 }
@@ -38,7 +45,7 @@ TEST(rate_budget, refill_never_exceeds_capacity) {
     rate_budget b(small(10), t0);
     EXPECT_DOUBLE_EQ(b.available(t0 + 10h), 10.0);
     // Over a long run, grants never exceed capacity + refill rate * elapsed.
-    rate_budget fresh(rate_budget::options{}, t0);
+    rate_budget fresh(no_reserve(), t0);
     int granted = 0;
     for (auto t = t0; t < t0 + 10min; t += 10ms) {
         while (wait(fresh, t) == 0ms) {
@@ -51,7 +58,7 @@ TEST(rate_budget, refill_never_exceeds_capacity) {
 
 TEST(rate_budget, remaining_header_corrects_both_ways) {
     const tp t0{};
-    rate_budget b(rate_budget::options{}, t0);
+    rate_budget b(no_reserve(), t0);
     b.on_answer(0, 12, t0);
     EXPECT_DOUBLE_EQ(b.available(t0), 12.0);
     b.on_answer(0, 4000, t0);
@@ -66,14 +73,14 @@ TEST(rate_budget, remaining_header_corrects_both_ways) {
 
 TEST(rate_budget, remaining_zero_makes_callers_wait) {
     const tp t0{};
-    rate_budget b(rate_budget::options{}, t0);
+    rate_budget b(no_reserve(), t0);
     b.on_answer(0, 0, t0);
     EXPECT_EQ(wait(b, t0), 800ms);
 }
 
 TEST(rate_budget, throttle_pause_grows_like_rate_throttle_client) {
     const tp t0{};
-    rate_budget b(rate_budget::options{}, t0);
+    rate_budget b(no_reserve(), t0);
     // First 429: pause 0 + 0.8 s, held for that (no jitter), then x1.2 for next time.
     EXPECT_EQ(b.on_throttled(0, t0, 0.0), 800ms);
     EXPECT_EQ(b.pause(), 960ms);
@@ -85,11 +92,11 @@ TEST(rate_budget, throttle_pause_grows_like_rate_throttle_client) {
 
 TEST(rate_budget, pause_spaces_requests_then_shrinks_with_remaining) {
     const tp t0{};
-    rate_budget b(rate_budget::options{}, t0);
+    rate_budget b(no_reserve(), t0);
     b.on_throttled(0, t0, 0.0); // pause now 960 ms
     b.on_answer(0, 4500, t0 + 1s);
     EXPECT_EQ(b.pause(), 0ms); // a full bucket removes the pause entirely
-    rate_budget c(rate_budget::options{}, t0);
+    rate_budget c(no_reserve(), t0);
     c.on_throttled(0, t0, 0.0);
     c.on_answer(0, 2250, t0 + 1s); // half full: the pause halves
     EXPECT_EQ(c.pause(), 480ms);
@@ -99,7 +106,7 @@ TEST(rate_budget, pause_spaces_requests_then_shrinks_with_remaining) {
 
 TEST(rate_budget, pause_is_bounded) {
     const tp t0{};
-    rate_budget b(rate_budget::options{}, t0);
+    rate_budget b(no_reserve(), t0);
     for (int i = 0; i < 100; ++i) {
         b.on_throttled(0, t0, 0.5);
     }
@@ -112,6 +119,22 @@ TEST(rate_budget, older_clock_reading_is_harmless) {
     EXPECT_EQ(wait(b, t0), 0ms);
     EXPECT_GT(wait(b, t0), 0ms);
     EXPECT_LE(b.available(t0), 1.0);
+}
+
+TEST(rate_budget, a_reserve_is_never_spent) {
+    const tp t0{};
+    rate_budget b(rate_budget::options{}, t0); // Heroku's: 4500, reserve 8
+    b.on_answer(0, 10, t0);
+    EXPECT_EQ(wait(b, t0), 0ms);
+    EXPECT_EQ(wait(b, t0), 0ms);
+    // 8 left: the next one waits until a token beyond the reserve has refilled (800 ms).
+    EXPECT_EQ(wait(b, t0), 800ms);
+    rate_budget::options o = small(3); // capacity / 50 < 1: no reserve
+    o.reserve = -1;
+    rate_budget tiny_default(o, t0);
+    EXPECT_EQ(wait(tiny_default, t0), 0ms);
+    EXPECT_EQ(wait(tiny_default, t0), 0ms);
+    EXPECT_EQ(wait(tiny_default, t0), 0ms);
 }
 
 TEST(rate_budget, answers_out_of_order_never_hand_back_tokens_already_spent) {
@@ -153,7 +176,7 @@ TEST(rate_budget, a_stale_answer_cannot_overestimate) {
 
 TEST(rate_budget, a_burst_of_429s_is_one_event) {
     const tp t0{};
-    rate_budget b(rate_budget::options{}, t0);
+    rate_budget b(no_reserve(), t0);
     std::vector<rate_budget::ticket> sent;
     for (int i = 0; i < 10; ++i) {
         sent.push_back(b.try_acquire(t0).number);
