@@ -2,14 +2,19 @@
 #include "api/http_server.hpp"
 
 #include "api/http_session.hpp"
+#include "api/unix_socket.hpp"
 
 #include <boost/asio.hpp>
+#include <boost/asio/generic/stream_protocol.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core/error.hpp>
+#include <cstring>
 #include <iostream>
 #include <openssl/ssl.h>
 #include <stdexcept>
+#include <sys/stat.h>
 #include <system_error>
+#include <unistd.h>
 
 namespace pgshift::http {
 
@@ -17,6 +22,11 @@ namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace ssl = net::ssl;
 using tcp = net::ip::tcp;
+// TCP and unix-socket listeners share one acceptor type and one accept loop.
+using generic_stream = net::generic::stream_protocol;
+using acceptor_type = net::basic_socket_acceptor<generic_stream>;
+// Owner and group may connect (the operator's group), nobody else.
+constexpr mode_t unix_socket_mode = 0660;
 
 constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
 // Connections being turned away with a 503 at once, beyond which more are closed unanswered.
@@ -84,11 +94,39 @@ std::unique_ptr<ssl::context> make_tls_context(const server_options& o) {
     return ctx;
 }
 
+std::string describe(const server_options& o) {
+    return unix_socket_path(o.address) ? o.address : o.address + ":" + std::to_string(o.port);
+}
+
 [[noreturn]] void throw_listen_error(const beast::error_code& ec, const server_options& o,
                                      std::string_view step) {
-    throw std::system_error(std::error_code(ec), "http server: cannot listen on " + o.address +
-                                                     ":" + std::to_string(o.port) + " (" +
-                                                     std::string(step) + ")");
+    throw std::system_error(std::error_code(ec), "http server: cannot listen on " + describe(o) +
+                                                     " (" + std::string(step) + ")");
+}
+
+// The endpoint to bind: a unix socket path (a stale file cleared first) or an IP and port.
+generic_stream::endpoint endpoint_of(const server_options& o) {
+    if (auto path = unix_socket_path(o.address)) {
+        clear_stale_socket(*path);
+        return generic_stream::endpoint{net::local::stream_protocol::endpoint{*path}};
+    }
+    beast::error_code ec;
+    const auto address = net::ip::make_address(o.address, ec);
+    if (ec) {
+        throw_listen_error(ec, o, "invalid address");
+    }
+    return generic_stream::endpoint{tcp::endpoint{address, o.port}};
+}
+
+// The port of a bound TCP endpoint; 0 for a unix socket.
+std::uint16_t port_of(const generic_stream::endpoint& e) {
+    if (e.protocol().family() != AF_INET && e.protocol().family() != AF_INET6) {
+        return 0;
+    }
+    tcp::endpoint ip;
+    std::memcpy(ip.data(), e.data(), e.size());
+    ip.resize(e.size());
+    return ip.port();
 }
 
 } // namespace
@@ -108,6 +146,9 @@ struct server::impl {
             beast::error_code ec;
             acceptor->close(ec);
         }
+        if (!socket_path.empty()) {
+            ::unlink(socket_path.c_str()); // ours: bound by start()
+        }
         ctx->connections.close_all();
     }
 
@@ -117,14 +158,15 @@ struct server::impl {
 
     net::io_context& io;
     std::shared_ptr<detail::server_context> ctx;
-    std::optional<tcp::acceptor> acceptor;
+    std::optional<acceptor_type> acceptor;
     std::uint16_t port = 0;
+    std::string socket_path; // set while listening on a unix socket
 };
 
 net::awaitable<void> server::impl::run_accept_loop(std::shared_ptr<impl> self) {
     auto& ctx = *self->ctx;
     net::steady_timer backoff{self->io};
-    const bool ipv6 = self->acceptor->local_endpoint().protocol() == tcp::v6();
+    const int family = self->acceptor->local_endpoint().protocol().family();
     for (;;) {
         auto [ec, socket] = co_await self->acceptor->async_accept(use_tuple);
         if (ctx.stopping || ec == net::error::operation_aborted) {
@@ -149,7 +191,7 @@ net::awaitable<void> server::impl::run_accept_loop(std::shared_ptr<impl> self) {
             ctx.log("<3>http: cannot hand over an accepted socket: " + ec.message());
             continue;
         }
-        detail::spawn_session(self->io, {fd, ipv6}, self->ctx, how);
+        detail::spawn_session(self->io, {fd, family}, self->ctx, how);
     }
 }
 
@@ -168,25 +210,31 @@ void server::start() {
         throw std::logic_error("http server: start() called twice or after stop()");
     }
     const auto& o = impl_->ctx->options;
+    const auto endpoint = endpoint_of(o);
+    const bool is_unix = endpoint.protocol().family() == AF_UNIX;
     beast::error_code ec;
-    const auto address = net::ip::make_address(o.address, ec);
-    if (ec) {
-        throw_listen_error(ec, o, "invalid address");
-    }
-    const tcp::endpoint endpoint{address, o.port};
-    tcp::acceptor acceptor{impl_->io};
+    acceptor_type acceptor{impl_->io};
     if (acceptor.open(endpoint.protocol(), ec); ec) {
         throw_listen_error(ec, o, "socket");
     }
-    // Lets a restarted daemon bind while old connections linger in TIME_WAIT.
-    acceptor.set_option(net::socket_base::reuse_address(true), ec);
+    if (!is_unix) {
+        // Lets a restarted daemon bind while old connections linger in TIME_WAIT.
+        acceptor.set_option(net::socket_base::reuse_address(true), ec);
+    }
     if (acceptor.bind(endpoint, ec); ec) {
         throw_listen_error(ec, o, "bind");
+    }
+    if (is_unix) {
+        impl_->socket_path = *unix_socket_path(o.address);
+        // Before listen(): no client can connect while the mode is still the umask's.
+        if (::chmod(impl_->socket_path.c_str(), unix_socket_mode) != 0) {
+            throw_listen_error(beast::error_code(errno, beast::system_category()), o, "chmod");
+        }
     }
     if (acceptor.listen(net::socket_base::max_listen_connections, ec); ec) {
         throw_listen_error(ec, o, "listen");
     }
-    impl_->port = acceptor.local_endpoint().port();
+    impl_->port = port_of(acceptor.local_endpoint());
     impl_->acceptor.emplace(std::move(acceptor));
     net::co_spawn(impl_->io, impl::run_accept_loop(impl_),
                   [ctx = impl_->ctx](std::exception_ptr e) {

@@ -19,8 +19,10 @@ class io_context;
 namespace pgshift::http {
 
 struct server_options {
+    // An IP address, or "unix:/path" for a unix socket (mode 0660; a stale socket file is
+    // removed at start, and the file is removed again at stop).
     std::string address = "127.0.0.1";
-    std::uint16_t port = 0;                   // 0: an ephemeral port, see port()
+    std::uint16_t port = 0;                   // 0: an ephemeral port, see port(); unix: unused
     std::optional<std::string> tls_cert_file; // both set: HTTPS only (PEM chain, PEM key)
     std::optional<std::string> tls_key_file;
     std::size_t body_limit = 1024 * 1024;   // larger -> 413 {"id":"request_too_large"}
@@ -50,9 +52,11 @@ public:
     server& operator=(const server&) = delete;
 
     // Binds, listens and spawns the accept loop. Throws std::system_error naming the address
-    // when the address is invalid or cannot be bound; std::logic_error when called twice.
+    // when the address is invalid or cannot be bound (for a unix socket also: another server
+    // answers on the path, or the path is not a socket); std::logic_error when called twice.
     void start();
-    // The bound port after start() (the real one when options.port was 0); 0 before.
+    // The bound port after start() (the real one when options.port was 0); 0 before, and
+    // for a unix socket.
     std::uint16_t port() const;
     // Stops accepting and closes every session: idle ones at once, delayed answers and
     // streams are cut, a response being written may finish. The io_context then runs out

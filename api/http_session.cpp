@@ -6,10 +6,14 @@
 
 #include <array>
 #include <boost/asio.hpp>
+#include <boost/asio/generic/stream_protocol.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <cstring>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <type_traits>
 #include <unistd.h>
 
@@ -22,6 +26,8 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 namespace ssl = net::ssl;
 using tcp = net::ip::tcp;
+// One stream type for TCP and unix-socket connections alike.
+using socket_stream = beast::basic_stream<net::generic::stream_protocol>;
 
 constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
 // How long an error answer waits for the client to stop sending before the socket closes.
@@ -30,17 +36,17 @@ constexpr std::chrono::seconds linger_limit{2};
 using beast_request = http::request<http::string_body>;
 
 template<class Stream>
-constexpr bool is_tls = !std::is_same_v<Stream, beast::tcp_stream>;
+constexpr bool is_tls = !std::is_same_v<Stream, socket_stream>;
 
 // A session's state that stop() may touch while its coroutine is suspended.
 struct session {
-    session(std::shared_ptr<server_context> context, beast::tcp_stream& stream)
+    session(std::shared_ptr<server_context> context, socket_stream& stream)
         : ctx(std::move(context))
         , tcp(stream)
         , delay_timer(stream.get_executor()) {}
 
     std::shared_ptr<server_context> ctx;
-    beast::tcp_stream& tcp;
+    socket_stream& tcp;
     net::steady_timer delay_timer;
     chunk_queue* stream = nullptr; // while a streaming body is being sent
     std::string remote_address;
@@ -183,7 +189,7 @@ net::awaitable<beast::error_code> async_read_request(Stream& stream, session& s,
 // unread input makes the kernel send RST, which can destroy the answer before it is read.
 net::awaitable<void> async_linger_close(session& s) {
     beast::error_code ec;
-    s.tcp.socket().shutdown(tcp::socket::shutdown_send, ec);
+    s.tcp.socket().shutdown(net::socket_base::shutdown_send, ec);
     s.tcp.expires_after(
         std::min<std::chrono::steady_clock::duration>(linger_limit, s.options().idle_timeout));
     std::array<char, 4096> scratch{};
@@ -215,7 +221,7 @@ net::awaitable<void> async_close(Stream& stream, session& s) {
         }
     }
     beast::error_code ec;
-    s.tcp.socket().shutdown(tcp::socket::shutdown_send, ec);
+    s.tcp.socket().shutdown(net::socket_base::shutdown_send, ec);
     s.tcp.close();
 }
 
@@ -334,15 +340,27 @@ net::awaitable<void> async_serve_requests(Stream& stream, session& s) {
     co_await async_close(stream, s);
 }
 
+// The peer's IP and port for request::remote_address; a unix-socket peer is "unix", port 0.
+void set_peer(session& s, const net::generic::stream_protocol::socket& socket) {
+    beast::error_code ec;
+    const auto peer = socket.remote_endpoint(ec);
+    if (ec || (peer.protocol().family() != AF_INET && peer.protocol().family() != AF_INET6)) {
+        s.remote_address = ec ? "" : "unix";
+        return;
+    }
+    tcp::endpoint ip;
+    std::memcpy(ip.data(), peer.data(), peer.size());
+    ip.resize(peer.size());
+    s.remote_address = ip.address().to_string();
+    s.remote_port = ip.port();
+}
+
 template<class Stream>
 net::awaitable<void> async_serve(Stream& stream, std::shared_ptr<server_context> ctx,
                                  admission how) {
     auto& tcp = beast::get_lowest_layer(stream);
     session s{ctx, tcp};
-    beast::error_code ec;
-    const auto peer = tcp.socket().remote_endpoint(ec);
-    s.remote_address = peer.address().to_string();
-    s.remote_port = peer.port();
+    set_peer(s, tcp.socket());
     // Declared after the stream and s, so it deregisters before either is destroyed.
     const auto entry = ctx->connections.add([&s] { s.stop(); }, how == admission::serve);
     if (ctx->stopping) {
@@ -362,11 +380,11 @@ net::awaitable<void> async_serve(Stream& stream, std::shared_ptr<server_context>
     co_await async_serve_requests(stream, s);
 }
 
-net::awaitable<void> run_session(tcp::socket socket, std::shared_ptr<server_context> ctx,
-                                 admission how) {
-    beast::tcp_stream tcp{std::move(socket)};
+net::awaitable<void> run_session(net::generic::stream_protocol::socket socket,
+                                 std::shared_ptr<server_context> ctx, admission how) {
+    socket_stream tcp{std::move(socket)};
     if (ctx->tls) {
-        ssl::stream<beast::tcp_stream> stream{std::move(tcp), *ctx->tls};
+        ssl::stream<socket_stream> stream{std::move(tcp), *ctx->tls};
         co_await async_serve(stream, std::move(ctx), how);
     } else {
         co_await async_serve(tcp, std::move(ctx), how);
@@ -378,9 +396,10 @@ net::awaitable<void> run_session(tcp::socket socket, std::shared_ptr<server_cont
 void spawn_session(net::io_context& io, accepted_socket sock, std::shared_ptr<server_context> ctx,
                    admission how) noexcept {
     try {
-        tcp::socket socket{io};
+        net::generic::stream_protocol::socket socket{io};
         beast::error_code ec;
-        socket.assign(sock.ipv6 ? tcp::v6() : tcp::v4(), sock.native_handle, ec);
+        const int protocol = sock.family == AF_UNIX ? 0 : IPPROTO_TCP;
+        socket.assign(net::generic::stream_protocol(sock.family, protocol), sock.native_handle, ec);
         if (ec) {
             ::close(sock.native_handle);
             ctx->log("<3>http: cannot adopt an accepted socket: " + ec.message());

@@ -35,11 +35,11 @@ struct server_context {
     bool stopping = false; // set once by server::stop()
 };
 
-// An accepted TCP socket handed over as its native descriptor: this keeps Asio's socket
-// types out of a header that two .cpp files share.
+// An accepted socket (TCP or unix) handed over as its native descriptor: this keeps Asio's
+// socket types out of a header that two .cpp files share.
 struct accepted_socket {
     int native_handle = -1;
-    bool ipv6 = false;
+    int family = 0; // AF_INET, AF_INET6 or AF_UNIX
 };
 
 enum class admission {

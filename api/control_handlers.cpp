@@ -1,0 +1,203 @@
+// The control API's handlers, one function per route: validate, call the backend, render.
+#include "api/control_handlers.hpp"
+
+#include "api/control_metrics.hpp"
+#include "api/control_sse.hpp"
+#include "api/control_validation.hpp"
+
+namespace pgshift::api::detail {
+
+namespace {
+
+// History entries read per query when a whole history is answered.
+constexpr std::size_t events_page = 1000;
+
+http::response upgrade_response(control_context& ctx, int status, upgrade u) {
+    return http::response::json(status, render_upgrade(view_of(ctx.backend, std::move(u))));
+}
+
+// The app's active upgrade, if any: newest first, so it is among the first few.
+std::optional<upgrade> active_upgrade_of(control_backend& backend, const std::string& app) {
+    persistence::list_filter f;
+    f.app = app;
+    f.limit = 500;
+    for (auto& u : backend.list(f).items) {
+        if (!is_terminal(u.current)) {
+            return std::move(u);
+        }
+    }
+    return std::nullopt;
+}
+
+api_error active_conflict(const upgrade& active) {
+    return conflict("app " + active.request.app + " already has an active upgrade " + active.id +
+                        " (" + std::string(to_string(active.current)) + ")",
+                    active.id);
+}
+
+// Maps a backend error on an existing upgrade to its answer.
+api_error from_backend(const error& e, std::string_view id) {
+    switch (e.code) {
+    case errc::not_found:
+        return not_found("no upgrade " + std::string(id));
+    case errc::invalid:
+        return {409, "invalid_state", e.message};
+    case errc::stale_version:
+    case errc::conflict:
+        return conflict(e.message + "; try again", std::string(id));
+    }
+    return {};
+}
+
+// Same key and same request: the replay gets the first answer's upgrade.
+std::optional<http::response> replay(control_context& ctx, std::string_view key,
+                                     const upgrade_request& request) {
+    auto earlier = ctx.backend.find_by_idempotency_key(key);
+    if (!earlier) {
+        return std::nullopt;
+    }
+    if (earlier->request != request) {
+        return error_response(conflict("Idempotency-Key " + std::string(key) +
+                                           " was used for upgrade " + earlier->id +
+                                           " with another body",
+                                       earlier->id));
+    }
+    return upgrade_response(ctx, 200, std::move(*earlier));
+}
+
+} // namespace
+
+http::response error_response(const api_error& e) {
+    auto res = http::response::json(e.status, render_error(e));
+    if (e.status == 401) {
+        res.with_header("WWW-Authenticate", "Bearer");
+    }
+    return res;
+}
+
+upgrade_view view_of(control_backend& backend, upgrade u) {
+    auto timings = backend.timings(u.id);
+    return {std::move(u), std::move(timings)};
+}
+
+http::response handle_create(control_context& ctx, const http::request& req) {
+    auto request = parse_start_body(req.body);
+    if (!request) {
+        return error_response(request.err());
+    }
+    std::optional<std::string> key;
+    if (auto header = req.header_value("Idempotency-Key")) {
+        if (!valid_idempotency_key(*header)) {
+            return error_response(
+                bad_request("Idempotency-Key must be 1 to 255 printable ASCII characters"));
+        }
+        key = std::string(*header);
+        if (auto earlier = replay(ctx, *key, *request)) {
+            return std::move(*earlier);
+        }
+    }
+    if (auto active = active_upgrade_of(ctx.backend, request->app)) {
+        return error_response(active_conflict(*active));
+    }
+    auto created = ctx.backend.start(*request, key);
+    if (!created) {
+        const auto& e = created.err();
+        if (e.code == errc::invalid) {
+            return error_response({422, "invalid_params", e.message});
+        }
+        auto active = active_upgrade_of(ctx.backend, request->app);
+        return error_response(active ? active_conflict(*active)
+                                     : conflict(e.message, std::nullopt));
+    }
+    const std::string location = "/v1/upgrades/" + created->id;
+    return upgrade_response(ctx, 201, std::move(*created)).with_header("Location", location);
+}
+
+http::response handle_list(control_context& ctx, const http::request& req) {
+    auto filter = parse_list_query(req.query);
+    if (!filter) {
+        return error_response(filter.err());
+    }
+    auto page = ctx.backend.list(*filter);
+    std::vector<upgrade_view> views;
+    views.reserve(page.items.size());
+    for (auto& u : page.items) {
+        views.push_back(view_of(ctx.backend, std::move(u)));
+    }
+    return http::response::json(200, render_upgrade_page(views, page.next));
+}
+
+http::response handle_get(control_context& ctx, const http::request& req) {
+    const auto& id = req.params.at("id");
+    auto u = ctx.backend.get(id);
+    if (!u) {
+        return error_response(from_backend(u.err(), id));
+    }
+    return upgrade_response(ctx, 200, std::move(*u));
+}
+
+http::response handle_events(const std::shared_ptr<control_context>& ctx,
+                             const http::request& req) {
+    const auto& id = req.params.at("id");
+    auto q = parse_events_query(req.query, req.header_value("Last-Event-ID"),
+                                req.header_value("Accept"));
+    if (!q) {
+        return error_response(q.err());
+    }
+    if (auto u = ctx->backend.get(id); !u) {
+        return error_response(from_backend(u.err(), id));
+    }
+    if (q->follow) {
+        http::response res;
+        res.with_header("Content-Type", "text/event-stream")
+            .with_header("Cache-Control", "no-cache")
+            .with_header("X-Accel-Buffering", "no"); // a proxy in front must not hold events
+        res.on_stream = [ctx, id, after = q->after](std::shared_ptr<http::stream_writer> out) {
+            spawn_event_stream(ctx, id, after, std::move(out));
+        };
+        return res;
+    }
+    std::vector<event_record> all;
+    for (std::int64_t after = q->after;;) {
+        auto page = ctx->backend.events(id, after, events_page);
+        const bool last = page.size() < events_page;
+        if (!page.empty()) {
+            after = page.back().seq;
+        }
+        all.insert(all.end(), std::make_move_iterator(page.begin()),
+                   std::make_move_iterator(page.end()));
+        if (last) {
+            break;
+        }
+    }
+    return http::response::json(200, render_events(all));
+}
+
+http::response handle_command(control_context& ctx, const http::request& req, command c) {
+    const auto& id = req.params.at("id");
+    auto done = ctx.backend.command(id, c);
+    if (!done) {
+        return error_response(from_backend(done.err(), id));
+    }
+    return upgrade_response(ctx, 200, std::move(*done));
+}
+
+http::response handle_healthz() {
+    return http::response::json(200, R"({"status":"ok"})");
+}
+
+http::response handle_readyz(control_context& ctx) {
+    if (!ctx.backend.ready()) {
+        return error_response({503, "not_ready", "recovery has not finished yet"});
+    }
+    return http::response::json(200, R"({"status":"ready"})");
+}
+
+http::response handle_metrics(control_context& ctx) {
+    http::response res;
+    res.body = render_metrics(ctx.backend.metrics(), ctx.backend.ready());
+    res.with_header("Content-Type", metrics_content_type);
+    return res;
+}
+
+} // namespace pgshift::api::detail

@@ -1,0 +1,181 @@
+// JSON rendering of the control API's shapes: upgrade, event, list pages, errors. Pure.
+#include "api/control_json.hpp"
+
+#include "api/rfc3339.hpp"
+
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+namespace pgshift::api {
+
+namespace {
+
+using json = nlohmann::ordered_json; // keeps the contract's field order for humans
+
+json time_or_null(const std::optional<time_point>& t) {
+    return t ? json(format_rfc3339(*t)) : json(nullptr);
+}
+
+json text_or_null(const std::string& s) {
+    return s.empty() ? json(nullptr) : json(s);
+}
+
+// "Null before a transfer started": the capture's uuid is recorded when it starts.
+bool transfer_started(const upgrade& u) {
+    return !u.backup_uuid.empty() || u.transfer.at.has_value() || u.transfer.processed_bytes > 0;
+}
+
+json progress_json(const upgrade& u) {
+    if (!transfer_started(u)) {
+        return nullptr;
+    }
+    const auto derived = derive_progress(u);
+    return {{"processed_bytes", u.transfer.processed_bytes},
+            {"total_bytes", u.transfer.total_bytes ? json(*u.transfer.total_bytes) : json()},
+            {"percent", derived.percent ? json(*derived.percent) : json()},
+            {"eta_seconds", derived.eta_seconds ? json(*derived.eta_seconds) : json()},
+            {"message", u.transfer.message}};
+}
+
+json addon_json(const std::string& id, const std::string& name) {
+    if (id.empty() && name.empty()) {
+        return nullptr;
+    }
+    return {{"id", text_or_null(id)}, {"name", text_or_null(name)}};
+}
+
+json timings_json(const std::vector<persistence::step_timing>& timings) {
+    json out = json::array();
+    for (const auto& t : timings) {
+        json seconds = nullptr;
+        if (t.finished_at) {
+            seconds = static_cast<double>((*t.finished_at - t.started_at).count()) / 1000.0;
+        }
+        out.push_back({{"step", to_string(t.step)},
+                       {"started_at", format_rfc3339(t.started_at)},
+                       {"finished_at", time_or_null(t.finished_at)},
+                       {"seconds", seconds}});
+    }
+    return out;
+}
+
+json options_json(const upgrade_request& r) {
+    return {{"verify", r.verify},
+            {"allow_restore_warnings", r.allow_restore_warnings},
+            {"downtime_at", time_or_null(r.downtime_at)},
+            {"remove_source_after",
+             r.remove_source_after ? json(r.remove_source_after->count()) : json()},
+            {"webhook_url", r.webhook_url ? json(*r.webhook_url) : json()},
+            {"keep_target_on_rollback", r.keep_target_on_rollback}};
+}
+
+json formation_json(const std::vector<process_quantity>& formation) {
+    json out = json::array();
+    for (const auto& p : formation) {
+        out.push_back({{"type", p.type}, {"quantity", p.quantity}});
+    }
+    return out;
+}
+
+json upgrade_json(const upgrade_view& view) {
+    const upgrade& u = view.record;
+    json backup = nullptr;
+    if (!u.backup_uuid.empty()) {
+        backup = {{"uuid", u.backup_uuid}, {"num", u.backup_num ? json(*u.backup_num) : json()}};
+    }
+    return {{"id", u.id},
+            {"app", u.request.app},
+            {"plan", u.request.plan},
+            {"version", u.request.pg_version ? json(*u.request.pg_version) : json()},
+            {"state", to_string(u.current)},
+            {"paused", u.paused},
+            {"needs_attention", u.needs_attention},
+            {"attempt", u.attempt},
+            {"step_started_at", time_or_null(u.step_started_at)},
+            {"progress", progress_json(u)},
+            {"formation", formation_json(u.formation)},
+            {"maintenance_before", u.original_maintenance ? json(*u.original_maintenance) : json()},
+            {"source_addon", addon_json(u.source_addon_id, u.source_addon_name)},
+            {"target_addon", addon_json(u.target_addon_id, u.target_addon_name)},
+            {"backup", backup},
+            {"restore", u.restore_uuid.empty() ? json() : json{{"uuid", u.restore_uuid}}},
+            {"last_error", text_or_null(u.last_error)},
+            {"timings", timings_json(view.timings)},
+            {"options", options_json(u.request)},
+            {"created_at", format_rfc3339(u.created_at)},
+            {"updated_at", format_rfc3339(u.updated_at)},
+            {"finished_at", time_or_null(u.finished_at)}};
+}
+
+json event_json(const event_record& e) {
+    return {{"seq", e.seq},
+            {"at", format_rfc3339(e.at)},
+            {"type", to_string(e.type)},
+            {"from", e.from ? json(to_string(*e.from)) : json()},
+            {"to", e.to ? json(to_string(*e.to)) : json()},
+            {"detail", e.detail}};
+}
+
+// Invalid UTF-8 (a detail copied from a Heroku answer) is replaced, never a throw.
+std::string dump(const json& j) {
+    return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+} // namespace
+
+progress_view derive_progress(const upgrade& u) {
+    progress_view v;
+    const auto& t = u.transfer;
+    if (!t.total_bytes || *t.total_bytes <= 0) {
+        return v;
+    }
+    const double fraction =
+        std::min(1.0, static_cast<double>(t.processed_bytes) / static_cast<double>(*t.total_bytes));
+    v.percent = std::round(fraction * 1000.0) / 10.0;
+    // The rate so far: bytes since the step started, up to the last report.
+    if (t.at && u.step_started_at && *t.at > *u.step_started_at && t.processed_bytes > 0) {
+        const double elapsed_s = static_cast<double>((*t.at - *u.step_started_at).count()) / 1000.0;
+        const double rate = static_cast<double>(t.processed_bytes) / elapsed_s;
+        const double left = static_cast<double>(*t.total_bytes - t.processed_bytes);
+        v.eta_seconds = static_cast<std::int64_t>(std::ceil(std::max(0.0, left) / rate));
+    }
+    return v;
+}
+
+std::string render_upgrade(const upgrade_view& u) {
+    return dump(upgrade_json(u));
+}
+
+std::string render_upgrade_page(const std::vector<upgrade_view>& items,
+                                const std::optional<std::string>& next) {
+    json list = json::array();
+    for (const auto& u : items) {
+        list.push_back(upgrade_json(u));
+    }
+    return dump({{"upgrades", std::move(list)}, {"next", next ? json(*next) : json()}});
+}
+
+std::string render_event(const event_record& e) {
+    return dump(event_json(e));
+}
+
+std::string render_events(const std::vector<event_record>& events) {
+    json list = json::array();
+    for (const auto& e : events) {
+        list.push_back(event_json(e));
+    }
+    return dump({{"events", std::move(list)}});
+}
+
+std::string render_error(const api_error& e) {
+    json out = {{"id", e.id}, {"message", e.message}};
+    if (e.field) {
+        out["field"] = *e.field;
+    }
+    if (e.upgrade_id) {
+        out["upgrade_id"] = *e.upgrade_id;
+    }
+    return dump(out);
+}
+
+} // namespace pgshift::api

@@ -1,0 +1,56 @@
+// The control API's backend in pgshiftd: commands go to the engine, reads to the store.
+#pragma once
+
+#include "api/control_backend.hpp"
+#include "daemon/engine.hpp"
+#include "persistence/sqlite.hpp"
+#include "persistence/upgrade_store.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace pgshift::daemon {
+
+// Heroku figures for /metrics, read at scrape time from the Heroku client's observer.
+struct heroku_stats_source {
+    // Requests by answer status ("200", "429", …; "error": no answer). Unset: none shown.
+    std::function<std::vector<std::pair<std::string, std::int64_t>>()> requests_by_status{};
+    // Requests left in the rate-limit budget. Unset, or nullopt: the gauge is not shown.
+    std::function<std::optional<std::int64_t>()> rate_budget_remaining{};
+};
+
+// Loop thread only. engine, store and db (the store's database) outlive the backend, and
+// the backend outlives the control API's server and its event streams.
+class engine_control_backend final : public api::control_backend {
+public:
+    engine_control_backend(engine& e, persistence::upgrade_store& store, sqlite::database& db,
+                           heroku_stats_source heroku = {});
+
+    // Call once engine.recover() returned: /readyz answers 200 from then on.
+    void mark_ready() noexcept { ready_ = true; }
+
+    result<upgrade> start(upgrade_request request,
+                          std::optional<std::string> idempotency_key) override;
+    result<upgrade> command(std::string_view id, pgshift::command c) override;
+    result<upgrade> get(std::string_view id) override;
+    std::optional<upgrade> find_by_idempotency_key(std::string_view key) override;
+    persistence::upgrade_page list(const persistence::list_filter& filter) override;
+    std::vector<event_record> events(std::string_view id, std::int64_t after_seq,
+                                     std::size_t limit) override;
+    std::vector<persistence::step_timing> timings(std::string_view id) override;
+    bool ready() const override { return ready_; }
+    api::metrics_snapshot metrics() override;
+
+private:
+    engine& engine_;
+    persistence::upgrade_store& store_;
+    sqlite::database& db_;
+    heroku_stats_source heroku_;
+    bool ready_ = false;
+};
+
+} // namespace pgshift::daemon
