@@ -1,0 +1,135 @@
+// The one-shot commands: start, list, status, events, pause, resume, cancel, retry.
+#include "cli/commands.hpp"
+
+#include "cli/errors.hpp"
+#include "cli/render.hpp"
+
+#include <nlohmann/json.hpp>
+#include <ostream>
+
+namespace pgshift::cli {
+namespace {
+
+using nlohmann::json;
+
+clock_time now() {
+    return std::chrono::time_point_cast<std::chrono::milliseconds>(
+        std::chrono::system_clock::now());
+}
+
+// The API's JSON exactly as served, as one document on its own line.
+void print_json(command_context& ctx, const http_reply& reply) {
+    ctx.out << reply.body;
+    if (!reply.body.ends_with('\n')) {
+        ctx.out << '\n';
+    }
+    ctx.out.flush();
+}
+
+std::string list_target(const std::optional<std::string>& state,
+                        const std::optional<std::string>& app) {
+    std::string query;
+    if (state) {
+        query += "&state=" + encode_component(*state);
+    }
+    if (app) {
+        query += "&app=" + encode_component(*app);
+    }
+    return query.empty() ? "/v1/upgrades" : "/v1/upgrades?" + query.substr(1);
+}
+
+} // namespace
+
+std::string start_body(const start_args& args) {
+    json body = {{"app", args.app}, {"plan", args.plan}};
+    if (args.version) {
+        body["version"] = *args.version;
+    }
+    if (args.downtime_at) {
+        body["downtime_at"] = *args.downtime_at;
+    }
+    if (args.no_verify) {
+        body["verify"] = false;
+    }
+    if (args.remove_source_after) {
+        body["remove_source_after"] = *args.remove_source_after;
+    }
+    return body.dump();
+}
+
+int exit_for_state(const std::string& state) {
+    return state == "failed" || state == "rolled_back" || state == "cancelled" ? exit_failed
+                                                                               : exit_ok;
+}
+
+int run_start(command_context& ctx, const start_args& args) {
+    http_call c{"POST", "/v1/upgrades", start_body(args), {}};
+    if (args.idempotency_key) {
+        c.headers.emplace_back("Idempotency-Key", *args.idempotency_key);
+    }
+    const auto reply = ctx.client.call(std::move(c));
+    const auto u = upgrade_of(reply);
+    if (args.watch) {
+        if (!ctx.json) {
+            ctx.out << render_started(u, reply.status == 201) << std::flush;
+        }
+        return watch_upgrade(ctx, u.id);
+    }
+    if (ctx.json) {
+        print_json(ctx, reply);
+    } else {
+        ctx.out << render_started(u, reply.status == 201);
+    }
+    return exit_ok;
+}
+
+int run_list(command_context& ctx, const std::optional<std::string>& state,
+             const std::optional<std::string>& app) {
+    const auto reply = ctx.client.get(list_target(state, app));
+    if (ctx.json) {
+        print_json(ctx, reply);
+        return exit_ok;
+    }
+    const auto page = parse_body(reply);
+    const auto list = page.is_object() ? page.find("upgrades") : page.end();
+    if (list == page.end() || !list->is_array()) {
+        throw api_error(reply.status, "bad_response", "pgshiftd answered without an upgrade list");
+    }
+    std::vector<upgrade_view> upgrades;
+    for (const auto& item : *list) {
+        if (auto u = decode_upgrade(item)) {
+            upgrades.push_back(std::move(*u));
+        }
+    }
+    ctx.out << render_list(upgrades, now());
+    if (const auto next = page.find("next"); next != page.end() && next->is_string()) {
+        ctx.out << "(newest " << upgrades.size() << " shown; narrow with --state or --app)\n";
+    }
+    return exit_ok;
+}
+
+int run_status(command_context& ctx, const std::string& id_or_app) {
+    const auto id = ctx.client.resolve(id_or_app);
+    const auto reply = ctx.client.get(upgrade_path(id));
+    const auto u = upgrade_of(reply);
+    if (ctx.json) {
+        print_json(ctx, reply);
+    } else {
+        ctx.out << render_status(u, now());
+    }
+    return exit_for_state(u.state);
+}
+
+int run_control(command_context& ctx, const std::string& command, const std::string& id_or_app) {
+    const auto id = ctx.client.resolve(id_or_app);
+    const auto reply = ctx.client.call({"POST", upgrade_path(id, "/" + command), {}, {}});
+    const auto u = upgrade_of(reply);
+    if (ctx.json) {
+        print_json(ctx, reply);
+    } else {
+        ctx.out << render_command(command, u);
+    }
+    return exit_ok;
+}
+
+} // namespace pgshift::cli

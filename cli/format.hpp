@@ -1,0 +1,43 @@
+// Pure text formatting for the CLI: bytes, durations, times, ages and progress bars.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace pgshift::cli {
+
+using clock_time = std::chrono::sys_time<std::chrono::milliseconds>;
+
+// Binary units with one decimal: "0 B", "1023 B", "1.0 KiB", "70.0 MiB", "1.5 GiB".
+std::string format_bytes(std::int64_t bytes);
+
+// "0.4s", "9.3s" (under 10 s), "42s", "1m 33s", "2h 05m", "3d 04h"; negatives read as 0.
+std::string format_duration(double seconds);
+
+// An RFC 3339 time ("2026-11-26T03:12:09.120Z", or with a "+02:00" offset) as UTC;
+// nullopt when it does not parse.
+std::optional<clock_time> parse_time(std::string_view text);
+
+// "2026-11-26 03:12:09Z" (UTC, seconds). format_time(string) returns its input unchanged
+// when it does not parse, and "-" for "".
+std::string format_time(clock_time t);
+std::string format_time(std::string_view rfc3339);
+
+// How long before `now`: "just now" (under 1 s), "12s ago", "5m ago", "3h ago", "2d ago";
+// "-" when the time is empty or does not parse.
+std::string format_age(std::string_view rfc3339, clock_time now);
+
+// Seconds from `from` to `now`; nullopt when `from` does not parse.
+std::optional<double> seconds_since(std::string_view rfc3339, clock_time now);
+
+// "[#########-----------]" of exactly `width` characters (at least 3); fraction clamped to
+// [0, 1]; an unknown fraction draws an empty bar.
+std::string progress_bar(std::optional<double> fraction, int width);
+
+// The first 8 characters of an upgrade id, as `list` shows it.
+std::string short_id(std::string_view id);
+
+} // namespace pgshift::cli

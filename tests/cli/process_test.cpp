@@ -1,0 +1,437 @@
+// The built pgshift binary against a fake control API: output, --json, requests, exit codes.
+#include "tests/api/server_fixture.hpp"
+#include "tests/cli/fake_control_api.hpp"
+#include "tests/support/child_process.hpp"
+
+#include <cstdlib>
+#include <fstream>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <nlohmann/json.hpp>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <thread>
+#include <unistd.h>
+
+namespace {
+
+using namespace pgshift::testing;
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+const std::string id1 = "3f1c0f9e-1111-4222-8333-444455556666";
+
+struct run_result {
+    int code = -1;
+    std::string out;
+    std::string err;
+};
+
+// Runs argv (and extra "NAME=value" environment) to completion.
+run_result run_pgshift_command(std::vector<std::string> args, std::vector<std::string> env = {}) {
+    // The operator's own settings must not leak in: extra env entries come after the parent's.
+    ::unsetenv("PGSHIFT_API");
+    ::unsetenv("PGSHIFT_API_TOKEN_FILE");
+    static int n = 0;
+    const temp_dir dir;
+    env.emplace_back("PGSHIFT_POLL_INTERVAL_MS=20");
+    const auto out = dir.path() + "/out" + std::to_string(++n);
+    const auto err = dir.path() + "/err" + std::to_string(n);
+    child_process child(args, env, out, err);
+    const auto status = child.wait_for(30s);
+    run_result r;
+    r.out = child.out();
+    r.err = child.err();
+    if (!status) {
+        ADD_FAILURE() << "pgshift still running after 30 s\n" << r.out << r.err;
+        return r;
+    }
+    r.code = status->exited ? status->code : -1;
+    return r;
+}
+
+// Runs pgshift with args (and extra environment) to completion.
+run_result run_pgshift(std::vector<std::string> args, std::vector<std::string> env = {}) {
+    args.insert(args.begin(), PGSHIFT_CLI_BIN);
+    return run_pgshift_command(std::move(args), std::move(env));
+}
+
+bool contains(const std::string& text, const std::string& needle) {
+    return text.find(needle) != std::string::npos;
+}
+
+// A port nothing listens on: bound once, then released.
+std::uint16_t unused_port() {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    socklen_t len = sizeof addr;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+    ::close(fd);
+    return ntohs(addr.sin_port);
+}
+
+class CliProcess : public ::testing::Test {
+protected:
+    fake_control_api api;
+    temp_dir dir;
+
+    std::vector<std::string> with_api(std::vector<std::string> args) {
+        args.insert(args.begin(), {"--api", api.url()});
+        return args;
+    }
+    std::string write_file(const std::string& name, const std::string& text) {
+        const auto path = dir.path() + "/" + name;
+        std::ofstream(path) << text;
+        return path;
+    }
+    recorded_request only_request() {
+        const auto reqs = api.requests();
+        EXPECT_EQ(reqs.size(), 1U);
+        return reqs.empty() ? recorded_request{} : reqs.back();
+    }
+};
+
+TEST_F(CliProcess, StartSendsTheBodyKeyAndTokenAndPrintsTheId) {
+    const auto served = make_upgrade(id1, "sushi", "pending");
+    api.answer("POST", "/v1/upgrades", 201, served.dump());
+    const auto token = write_file("token", "s3cret\n");
+    const auto r = run_pgshift(with_api(
+        {"--token-file", token, "start", "--app", "sushi", "--plan", "heroku-postgresql:standard-0",
+         "--version", "16", "--no-verify", "--remove-source-after", "3600", "--downtime-at",
+         "2026-11-27T02:00:00Z", "--idempotency-key", "k-1"}));
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.out, id1 +
+                         "\nstarted: sushi to heroku-postgresql:standard-0 (Postgres 16), state "
+                         "pending; follow it with: pgshift watch " +
+                         id1 + "\n");
+    const auto req = only_request();
+    EXPECT_EQ(req.method, "POST");
+    EXPECT_EQ(req.target, "/v1/upgrades");
+    EXPECT_EQ(req.authorization, "Bearer s3cret");
+    EXPECT_EQ(req.idempotency_key, "k-1");
+    EXPECT_EQ(req.content_type, "application/json");
+    EXPECT_EQ(json::parse(req.body), json({{"app", "sushi"},
+                                           {"plan", "heroku-postgresql:standard-0"},
+                                           {"version", "16"},
+                                           {"verify", false},
+                                           {"remove_source_after", 3600},
+                                           {"downtime_at", "2026-11-27T02:00:00Z"}}));
+}
+
+TEST_F(CliProcess, StartJsonPrintsTheServedDocument) {
+    const auto served = make_upgrade(id1, "sushi", "pending");
+    api.answer("POST", "/v1/upgrades", 201, served.dump());
+    const auto r = run_pgshift(
+        with_api({"--json", "start", "--app", "sushi", "--plan", "heroku-postgresql:standard-0"}));
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(json::parse(r.out), served);
+    EXPECT_EQ(only_request().authorization, "");
+}
+
+TEST_F(CliProcess, AConflictIsRefusedWithTheApisMessageAndExit1) {
+    api.answer("POST", "/v1/upgrades", 409,
+               R"({"id":"conflict","message":"app sushi already has an active upgrade",)"
+               R"("upgrade_id":"3f1c0f9e-1111-4222-8333-444455556666"})");
+    const auto r = run_pgshift(
+        with_api({"start", "--app", "sushi", "--plan", "heroku-postgresql:standard-0"}));
+    EXPECT_EQ(r.code, 1);
+    EXPECT_EQ(r.out, "");
+    EXPECT_EQ(r.err, "pgshift: app sushi already has an active upgrade (upgrade " + id1 + ")\n");
+}
+
+TEST_F(CliProcess, ListFiltersAndPrintsATable) {
+    const json page = {{"upgrades", json::array({make_upgrade(id1, "sushi", "restoring")})},
+                       {"next", nullptr}};
+    api.answer("GET", "/v1/upgrades?state=restoring&app=sushi", 200, page.dump());
+    const auto r = run_pgshift(with_api({"list", "--state", "restoring", "--app", "sushi"}));
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.out.substr(0, r.out.find('\n')),
+              "ID        APP    PLAN                          STATE      PROGRESS  UPDATED");
+    EXPECT_TRUE(contains(r.out, "3f1c0f9e  sushi  heroku-postgresql:standard-0  restoring  -"));
+    EXPECT_EQ(only_request().method, "GET");
+
+    const auto j =
+        run_pgshift(with_api({"list", "--json", "--state", "restoring", "--app", "sushi"}));
+    EXPECT_EQ(j.code, 0) << j.err;
+    EXPECT_EQ(json::parse(j.out), page);
+}
+
+TEST_F(CliProcess, StatusOfAnAppNameShowsItsNewestUpgrade) {
+    auto u = make_upgrade(id1, "sushi", "restoring");
+    u["progress"] = {{"processed_bytes", 73400320},
+                     {"total_bytes", 104857600},
+                     {"percent", 70.0},
+                     {"eta_seconds", 42},
+                     {"message", "restoring"}};
+    api.answer("GET", "/v1/upgrades?app=sushi&limit=1", 200,
+               json{{"upgrades", json::array({u})}, {"next", nullptr}}.dump());
+    api.answer("GET", "/v1/upgrades/" + id1, 200, u.dump());
+    const auto r = run_pgshift(with_api({"status", "sushi"}));
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_TRUE(contains(r.out, "upgrade     " + id1 + "\n"));
+    EXPECT_TRUE(contains(r.out, "state       restoring\n"));
+    EXPECT_TRUE(contains(r.out, "progress    70.0 MiB / 100.0 MiB  70.0%  ETA 42s"));
+    EXPECT_TRUE(contains(r.out, "formation   worker=3\n"));
+    EXPECT_TRUE(contains(r.out, "target      pgshift-3f1c0f9e\n"));
+    const auto reqs = api.requests();
+    ASSERT_EQ(reqs.size(), 2U);
+    EXPECT_EQ(reqs[0].target, "/v1/upgrades?app=sushi&limit=1");
+    EXPECT_EQ(reqs[1].target, "/v1/upgrades/" + id1);
+
+    const auto j = run_pgshift(with_api({"status", id1, "--json"})); // flags after the command
+    EXPECT_EQ(j.code, 0) << j.err;
+    EXPECT_EQ(json::parse(j.out), u);
+}
+
+TEST_F(CliProcess, StatusOfARolledBackUpgradeExits1) {
+    api.answer("GET", "/v1/upgrades/" + id1, 200, make_upgrade(id1, "sushi", "rolled_back").dump());
+    const auto r = run_pgshift(with_api({"status", id1}));
+    EXPECT_EQ(r.code, 1);
+    EXPECT_TRUE(contains(r.out, "last error  restore failed\n"));
+}
+
+TEST_F(CliProcess, AnUnknownIdOrAppIsA404WithAClearMessage) {
+    api.answer("GET", "/v1/upgrades?app=nosuch&limit=1", 200, R"({"upgrades":[],"next":null})");
+    const auto r = run_pgshift(with_api({"status", "nosuch"}));
+    EXPECT_EQ(r.code, 1);
+    EXPECT_EQ(r.err, "pgshift: no upgrade of an app named \"nosuch\" nor with that id\n");
+}
+
+TEST_F(CliProcess, ControlCommandsPostToTheirRoutes) {
+    for (const std::string command : {"pause", "resume", "cancel", "retry"}) {
+        auto u = make_upgrade(id1, "sushi", "restoring");
+        u["paused"] = command == "pause";
+        api.answer("POST", "/v1/upgrades/" + id1 + "/" + command, 200, u.dump());
+        const auto r = run_pgshift(with_api({command, id1}));
+        EXPECT_EQ(r.code, 0) << command << r.err;
+        const auto req = api.requests().back();
+        EXPECT_EQ(req.method, "POST");
+        EXPECT_EQ(req.target, "/v1/upgrades/" + id1 + "/" + command);
+        EXPECT_EQ(req.body, "");
+        const auto j = run_pgshift(with_api({"--json", command, id1}));
+        EXPECT_EQ(json::parse(j.out), u) << command;
+    }
+    const auto r = run_pgshift(with_api({"pause", id1}));
+    EXPECT_EQ(r.out, "pause requested: " + id1 + " (sushi), state restoring (paused)\n");
+}
+
+TEST_F(CliProcess, AnIllegalCommandIs409AndExit1) {
+    api.answer(
+        "POST", "/v1/upgrades/" + id1 + "/retry", 409,
+        R"({"id":"invalid_state","message":"retry needs a failed step; this one is restoring"})");
+    const auto r = run_pgshift(with_api({"retry", id1}));
+    EXPECT_EQ(r.code, 1);
+    EXPECT_EQ(r.err, "pgshift: retry needs a failed step; this one is restoring\n");
+}
+
+TEST_F(CliProcess, A401SaysSo) {
+    api.answer("GET", "/v1/upgrades", 401,
+               R"({"id":"unauthorized","message":"missing or wrong API token"})");
+    const auto r = run_pgshift(with_api({"list"}));
+    EXPECT_EQ(r.code, 1);
+    EXPECT_EQ(r.err, "pgshift: missing or wrong API token\n");
+}
+
+std::vector<json> history() {
+    return {make_event(1, "created", nullptr, "pending", "requested"),
+            make_event(2, "step_started", "pending", "provisioning", ""),
+            make_event(3, "step_started", "provisioning", "restoring", ""),
+            make_event(4, "progress", "restoring", "restoring", "52428800 bytes"),
+            make_event(5, "step_failed", "restoring", "rolling_back", "restore failed"),
+            make_event(6, "step_completed", "rolling_back", "rolled_back", "")};
+}
+
+// pending -> restoring (with progress) -> rolled_back, events appearing as it goes.
+void script_rollback(fake_control_api& api) {
+    auto restoring = make_upgrade(id1, "sushi", "restoring");
+    restoring["progress"] = {{"processed_bytes", 52428800},
+                             {"total_bytes", 104857600},
+                             {"percent", 50.0},
+                             {"eta_seconds", 30},
+                             {"message", "running"}};
+    api.script(id1,
+               {make_upgrade(id1, "sushi", "pending"), restoring, restoring,
+                make_upgrade(id1, "sushi", "rolled_back")},
+               {1, 3, 4, 6}, history());
+}
+
+TEST_F(CliProcess, EventsPrintsTheHistory) {
+    script_rollback(api);
+    const auto r = run_pgshift(with_api({"events", id1}));
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.out, "2026-11-26 03:11:00Z  created           →pending  requested\n");
+    EXPECT_EQ(api.requests().back().target, "/v1/upgrades/" + id1 + "/events?after=0");
+    const auto j = run_pgshift(with_api({"--json", "events", id1}));
+    EXPECT_EQ(json::parse(j.out), json({{"events", json::array({history()[0]})}}));
+}
+
+TEST_F(CliProcess, EventsFollowStreamsUntilTheUpgradeEnds) {
+    script_rollback(api);
+    const auto r = run_pgshift(with_api({"events", id1, "--follow"}));
+    EXPECT_EQ(r.code, 0) << r.err;
+    std::string expected;
+    for (const auto& line : {"03:11:00Z  created           →pending  requested",
+                             "03:12:00Z  step_started      pending→provisioning",
+                             "03:13:00Z  step_started      provisioning→restoring",
+                             "03:14:00Z  progress          restoring  52428800 bytes",
+                             "03:15:00Z  step_failed       restoring→rolling_back  restore failed",
+                             "03:16:00Z  step_completed    rolling_back→rolled_back"}) {
+        expected += std::string("2026-11-26 ") + line + "\n";
+    }
+    EXPECT_EQ(r.out, expected);
+}
+
+TEST_F(CliProcess, EventsFollowJsonPrintsOneEventPerLine) {
+    script_rollback(api);
+    const auto r = run_pgshift(with_api({"--json", "events", "-f", id1}));
+    EXPECT_EQ(r.code, 0) << r.err;
+    std::vector<json> lines;
+    std::istringstream in(r.out);
+    for (std::string line; std::getline(in, line);) {
+        lines.push_back(json::parse(line));
+    }
+    EXPECT_EQ(lines, history());
+}
+
+TEST_F(CliProcess, WatchOfARolledBackUpgradePrintsTimestampedLinesAndExits1) {
+    script_rollback(api);
+    const auto r = run_pgshift(with_api({"watch", id1}));
+    EXPECT_EQ(r.code, 1) << r.err;
+    EXPECT_TRUE(contains(r.out, "2026-11-26 03:11:00Z  created           →pending  requested\n"));
+    EXPECT_TRUE(
+        contains(r.out, "  progress          restoring  50.0 MiB / 100.0 MiB  50.0%  ETA 30s"));
+    EXPECT_TRUE(
+        contains(r.out, "2026-11-26 03:16:00Z  step_completed    rolling_back→rolled_back\n"));
+    EXPECT_TRUE(
+        r.out.ends_with("upgrade " + id1 + " (sushi) rolled_back after 12m 03s: restore failed\n"))
+        << r.out;
+    EXPECT_FALSE(contains(r.out, "\x1b")) << "no terminal control codes when not a TTY";
+}
+
+TEST_F(CliProcess, WatchOnATerminalRedrawsAProgressBarInPlace) {
+    script_rollback(api);
+    // script(1) gives pgshift a pseudo-terminal as stdout; -e passes its exit code on.
+    const auto r = run_pgshift_command(
+        {"/usr/bin/script", "-qfec",
+         std::string(PGSHIFT_CLI_BIN) + " --api " + api.url() + " watch " + id1, "/dev/null"});
+    EXPECT_EQ(r.code, 1) << r.err;
+    EXPECT_TRUE(contains(r.out, "\r\x1b[2Krestoring  [")) << r.out;
+    EXPECT_TRUE(contains(r.out, "]  50.0%  50.0 MiB / 100.0 MiB  ETA 30s")) << r.out;
+    EXPECT_TRUE(contains(r.out, "step_failed       restoring→rolling_back  restore failed"));
+    EXPECT_FALSE(contains(r.out, "  progress  ")) << "the bar shows progress, not event lines";
+    EXPECT_TRUE(contains(r.out, "rolled_back after 12m 03s: restore failed")) << r.out;
+}
+
+TEST_F(CliProcess, WatchOfASucceededUpgradeExits0AndJsonIsTheFinalDocument) {
+    const auto done = make_upgrade(id1, "sushi", "succeeded");
+    api.script(id1, {make_upgrade(id1, "sushi", "promoting"), done}, {0, 1},
+               {make_event(1, "step_completed", "promoting", "succeeded", "")});
+    const auto r = run_pgshift(with_api({"--json", "watch", id1}));
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(json::parse(r.out), done);
+}
+
+TEST_F(CliProcess, StartWatchFollowsTheNewUpgrade) {
+    api.answer("POST", "/v1/upgrades", 201, make_upgrade(id1, "sushi", "pending").dump());
+    api.script(id1, {make_upgrade(id1, "sushi", "succeeded")}, {0}, {});
+    const auto r = run_pgshift(
+        with_api({"start", "--app", "sushi", "--plan", "heroku-postgresql:standard-0", "--watch"}));
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_TRUE(r.out.starts_with(id1 + "\nstarted: "));
+    EXPECT_TRUE(contains(r.out, "succeeded after 12m 03s"));
+}
+
+TEST_F(CliProcess, EnvironmentSuppliesTheAddressAndTheTokenFile) {
+    api.answer("GET", "/v1/upgrades", 200, R"({"upgrades":[],"next":null})");
+    const auto token = write_file("token", "from-env");
+    const auto r =
+        run_pgshift({"list"}, {"PGSHIFT_API=" + api.url(), "PGSHIFT_API_TOKEN_FILE=" + token});
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.out, "no upgrades\n");
+    EXPECT_EQ(only_request().authorization, "Bearer from-env");
+}
+
+TEST_F(CliProcess, UsageErrorsExit2) {
+    const std::vector<std::vector<std::string>> cases = {
+        {},
+        {"frobnicate"},
+        {"--bogus", "list"},
+        {"status"},
+        {"start", "--app", "sushi"},
+        {"start", "--app", "sushi", "--plan", "p", "--remove-source-after", "-1"},
+        {"--api", "ftp://x", "list"},
+        {"--token-file", "/nonexistent/token", "list"},
+    };
+    for (const auto& args : cases) {
+        const auto r = run_pgshift(with_api(args));
+        EXPECT_EQ(r.code, 2) << testing::PrintToString(args) << r.err;
+        EXPECT_TRUE(r.err.starts_with("pgshift: ")) << r.err;
+    }
+    EXPECT_TRUE(run_pgshift(with_api({"frobnicate"}))
+                    .err.starts_with("pgshift: unknown command frobnicate\n"));
+    EXPECT_TRUE(api.requests().empty());
+    const auto help = run_pgshift({"--help"});
+    EXPECT_EQ(help.code, 0);
+    EXPECT_TRUE(contains(help.out, "watch"));
+}
+
+TEST(CliUnreachable, NothingListeningOnThePortExits3NamingTheAddress) {
+    const auto url = "http://127.0.0.1:" + std::to_string(unused_port());
+    const auto r = run_pgshift({"--api", url, "list"});
+    EXPECT_EQ(r.code, 3);
+    EXPECT_TRUE(contains(r.err, "cannot reach pgshiftd at " + url)) << r.err;
+    EXPECT_TRUE(contains(r.err, "is pgshiftd running?")) << r.err;
+}
+
+TEST(CliUnreachable, AMissingUnixSocketExits3) {
+    const temp_dir dir;
+    const auto r = run_pgshift({"--api", "unix:" + dir.path() + "/api.sock", "status", id1});
+    EXPECT_EQ(r.code, 3);
+    EXPECT_TRUE(contains(r.err, "cannot reach pgshiftd at unix:" + dir.path() + "/api.sock"))
+        << r.err;
+}
+
+// Answers one request on a unix socket with `body`; returns what it read.
+std::string serve_once_on_unix(int listener, const std::string& body) {
+    const int fd = ::accept(listener, nullptr, nullptr);
+    std::string request;
+    char buf[4096];
+    while (request.find("\r\n\r\n") == std::string::npos) {
+        const auto n = ::read(fd, buf, sizeof buf);
+        if (n <= 0) {
+            break;
+        }
+        request.append(buf, std::size_t(n));
+    }
+    const auto reply = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " +
+                       std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+    (void)!::write(fd, reply.data(), reply.size());
+    ::close(fd);
+    return request;
+}
+
+TEST(CliUnixSocket, StatusOverAUnixSocket) {
+    const temp_dir dir;
+    const auto path = dir.path() + "/api.sock";
+    const int listener = ::socket(AF_UNIX, SOCK_STREAM, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path.c_str());
+    ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    ASSERT_EQ(::listen(listener, 1), 0);
+    const auto served = make_upgrade(id1, "sushi", "succeeded");
+    std::string request;
+    std::thread server([&] { request = serve_once_on_unix(listener, served.dump()); });
+    const auto r = run_pgshift({"--api", "unix:" + path, "--json", "status", id1});
+    server.join();
+    ::close(listener);
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(json::parse(r.out), served);
+    EXPECT_TRUE(request.starts_with("GET /v1/upgrades/" + id1 + " HTTP/1.1\r\n")) << request;
+    EXPECT_TRUE(contains(request, "Host: localhost\r\n")) << request;
+}
+
+} // namespace
