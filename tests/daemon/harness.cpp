@@ -98,15 +98,61 @@ json emulator::fault(const json& rule) {
     return control("POST", "/_emulator/faults", rule);
 }
 
+namespace {
+
+// pgshiftd pointed at the emulator, polling fast, its API on an ephemeral port.
+std::vector<std::string> daemon_argv(const emulator& emu, const std::filesystem::path& state_dir,
+                                     const std::vector<std::string>& args) {
+    std::vector<std::string> argv{
+        PGSHIFTD_BIN, "--state-dir", state_dir.string(), "--platform-url", emu.url(),
+        "--data-url", emu.url(),     "--poll-ms",        "100",          "--progress-ms",
+        "200",        "--backoff-ms", "100",             "--listen",     "127.0.0.1:0"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return argv;
+}
+
+} // namespace
+
+daemon_process::daemon_process(const emulator& emu, const std::filesystem::path& state_dir,
+                               std::vector<std::string> args, std::vector<std::string> env) {
+    env.push_back(std::string("HEROKU_API_KEY=") + emulator_token);
+    std::filesystem::create_directories(state_dir);
+    // A previous run's log would show its port: keep it aside instead.
+    for (const char* name : {"pgshiftd.out", "pgshiftd.err"}) {
+        if (std::filesystem::exists(state_dir / name)) {
+            std::filesystem::rename(state_dir / name, state_dir / (std::string(name) + ".1"));
+        }
+    }
+    process_ = std::make_unique<child_process>(daemon_argv(emu, state_dir, args), env,
+                                               state_dir / "pgshiftd.out",
+                                               state_dir / "pgshiftd.err");
+    const std::string needle = "listening on http://127.0.0.1:";
+    for (int i = 0; i < 500 && port_ == 0; ++i) {
+        std::string err = process_->err();
+        auto at = err.find(needle);
+        if (at != std::string::npos && err.find('\n', at) != std::string::npos) {
+            port_ = static_cast<std::uint16_t>(std::stoi(err.substr(at + needle.size())));
+        } else if (process_->wait_for(std::chrono::milliseconds(20))) {
+            break; // it exited: report below
+        }
+    }
+    if (port_ == 0) {
+        throw std::runtime_error("pgshiftd did not start serving: " + process_->err());
+    }
+    client_ = std::make_unique<http_client>("127.0.0.1", port_);
+    client_->set_timeout(std::chrono::seconds(30));
+}
+
+std::optional<exit_status> daemon_process::stop(int sig, std::chrono::seconds limit) {
+    process_->signal(sig);
+    return process_->wait_for(limit);
+}
+
 daemon_run run_daemon(const emulator& emu, const std::filesystem::path& state_dir,
                       std::vector<std::string> args, std::vector<std::string> env,
                       std::chrono::seconds limit) {
-    std::vector<std::string> argv{
-        PGSHIFTD_BIN,   "--state-dir", state_dir.string(), "--platform-url",
-        emu.url(),      "--data-url",  emu.url(),          "--exit-when-idle",
-        "--poll-ms",    "100",         "--progress-ms",    "200",
-        "--backoff-ms", "100"};
-    argv.insert(argv.end(), args.begin(), args.end());
+    args.push_back("--exit-when-idle");
+    auto argv = daemon_argv(emu, state_dir, args);
     env.push_back(std::string("HEROKU_API_KEY=") + emulator_token);
     std::filesystem::create_directories(state_dir);
     auto out = state_dir / "pgshiftd.out";

@@ -57,6 +57,26 @@ daemon_run run_daemon(const emulator& emu, const std::filesystem::path& state_di
                       std::vector<std::string> args, std::vector<std::string> env = {},
                       std::chrono::seconds limit = std::chrono::seconds(120));
 
+// pgshiftd serving its control API on an ephemeral loopback port until stopped (SIGKILLed
+// when destroyed still running). args come after the harness's own (emulator URLs, fast
+// polling); the token is passed in the environment.
+class daemon_process {
+public:
+    daemon_process(const emulator& emu, const std::filesystem::path& state_dir,
+                   std::vector<std::string> args = {}, std::vector<std::string> env = {});
+    std::uint16_t port() const { return port_; }
+    std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+    http_client& api() { return *client_; } // to 127.0.0.1:port(), kept alive
+    // Sends sig and waits up to limit; nullopt if it is still running then.
+    std::optional<exit_status> stop(int sig, std::chrono::seconds limit);
+    std::string err() const { return process_->err(); }
+
+private:
+    std::unique_ptr<child_process> process_;
+    std::unique_ptr<http_client> client_;
+    std::uint16_t port_ = 0;
+};
+
 // A fresh (emptied) directory for one test, under the temporary directory.
 std::filesystem::path work_dir(const std::string& name);
 

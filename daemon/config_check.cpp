@@ -1,0 +1,125 @@
+// The checks of --check-config that read files: tokens, the CA file, the state directory.
+#include "daemon/config.hpp"
+#include "daemon/config_sources.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <unistd.h>
+
+namespace pgshift::daemon {
+namespace {
+
+using config_detail::problem;
+
+// A bearer token must be visible ASCII (RFC 6750 b64token is narrower still). Nothing
+// about the token itself goes in the error: not a character, not its length.
+bool printable(const std::string& token) {
+    for (unsigned char c : token) {
+        if (c <= 0x20 || c >= 0x7f) {
+            return false;
+        }
+    }
+    return !token.empty();
+}
+
+// The first line of a secret file, without trailing blanks.
+result<heroku::secret_token> read_secret(std::string_view setting, const std::string& origin,
+                                         const std::filesystem::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) {
+        return error{
+            errc::invalid,
+            problem(setting, origin, "cannot read " + file.string() + ": " + std::strerror(errno))};
+    }
+    std::string token;
+    std::getline(in, token);
+    while (!token.empty() &&
+           (token.back() == '\r' || token.back() == ' ' || token.back() == '\t')) {
+        token.pop_back();
+    }
+    if (token.empty()) {
+        return error{errc::invalid,
+                     problem(setting, origin, file.string() + " holds no token on its first line")};
+    }
+    if (!printable(token)) {
+        return error{errc::invalid, problem(setting, origin,
+                                            file.string() + ": the token holds spaces or "
+                                                            "control characters")};
+    }
+    return heroku::secret_token(std::move(token));
+}
+
+// Writable, or creatable: the nearest existing ancestor is a writable directory.
+status check_state_dir(const config& cfg) {
+    const std::string origin = cfg.origin("state_dir");
+    std::error_code ec;
+    std::filesystem::path dir = std::filesystem::absolute(cfg.state_dir, ec);
+    if (ec) {
+        return error{errc::invalid, problem("state_dir", origin, ec.message())};
+    }
+    std::filesystem::path probe = dir;
+    while (!std::filesystem::exists(probe, ec) && probe.has_relative_path()) {
+        probe = probe.parent_path();
+    }
+    if (!std::filesystem::is_directory(probe, ec)) {
+        return error{errc::invalid,
+                     problem("state_dir", origin, probe.string() + " is not a directory")};
+    }
+    if (::access(probe.c_str(), W_OK | X_OK) != 0) {
+        const std::string what =
+            probe == dir ? " is not writable: " : " cannot be created: " + probe.string() + ": ";
+        return error{errc::invalid,
+                     problem("state_dir", origin, dir.string() + what + std::strerror(errno))};
+    }
+    return ok_v;
+}
+
+} // namespace
+
+result<checked_config> check_config(const config& cfg) {
+    checked_config out;
+    const secret_source& src = cfg.heroku_token;
+    if (src.file) {
+        auto token = read_secret("heroku.token_file", src.origin, *src.file);
+        if (!token) {
+            return token.err();
+        }
+        out.heroku_token = std::move(*token);
+    } else if (!printable(src.value.reveal())) {
+        return error{errc::invalid, problem("heroku.token_file", src.origin,
+                                            "the token holds spaces or control characters")};
+    } else {
+        out.heroku_token = src.value;
+    }
+    if (cfg.api_token_file) {
+        auto token =
+            read_secret("api.token_file", cfg.origin("api.token_file"), *cfg.api_token_file);
+        if (!token) {
+            return token.err();
+        }
+        out.api_token = std::move(*token);
+    }
+    if (cfg.heroku.ca_file) {
+        std::ifstream in(*cfg.heroku.ca_file);
+        if (!in) {
+            return error{errc::invalid, problem("heroku.ca_file", cfg.origin("heroku.ca_file"),
+                                                "cannot read " + *cfg.heroku.ca_file + ": " +
+                                                    std::strerror(errno))};
+        }
+    }
+    if (auto dir = check_state_dir(cfg); !dir) {
+        return dir.err();
+    }
+    out.summary =
+        "configuration ok: " + (cfg.file ? "file " + cfg.file->string() : std::string("no file")) +
+        ", state_dir " + cfg.state_dir.string() + ", api " + cfg.listen.to_string() +
+        (out.api_token ? " (token required)" : " (no token)") + ", heroku " +
+        cfg.heroku.platform_base + " " + cfg.heroku.data_base + ", heroku token from " +
+        (src.file ? src.file->string() + " (" + src.origin + ")" : src.origin) + ", log " +
+        std::string(to_string(cfg.level)) + ", drain " + std::to_string(cfg.drain_timeout.count()) +
+        "s";
+    return out;
+}
+
+} // namespace pgshift::daemon
