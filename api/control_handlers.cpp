@@ -43,6 +43,7 @@ api_error from_backend(const error& e, std::string_view id) {
     case errc::invalid:
         return {409, "invalid_state", e.message};
     case errc::stale_version:
+        return {409, "invalid_state", "the upgrade moved on meanwhile; try again"};
     case errc::conflict:
         return conflict(e.message + "; try again", std::string(id));
     }
@@ -147,7 +148,7 @@ http::response handle_events(const std::shared_ptr<control_context>& ctx,
     if (auto u = ctx->backend.get(id); !u) {
         return error_response(from_backend(u.err(), id));
     }
-    if (q->follow) {
+    if (q->follow && req.method != "HEAD") {
         http::response res;
         res.with_header("Content-Type", "text/event-stream")
             .with_header("Cache-Control", "no-cache")

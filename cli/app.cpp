@@ -81,14 +81,19 @@ std::optional<std::string> read_token(const std::string& path) {
     if (!in) {
         throw usage_error("cannot read the token file " + path);
     }
-    std::stringstream text;
-    text << in.rdbuf();
-    std::string token = text.str();
+    // The first line, as pgshiftd reads its token file.
+    std::string token;
+    std::getline(in, token);
     while (!token.empty() && std::isspace(static_cast<unsigned char>(token.back())) != 0) {
         token.pop_back();
     }
     if (token.empty()) {
-        throw usage_error("the token file " + path + " is empty");
+        throw usage_error("the token file " + path + " holds no token on its first line");
+    }
+    for (unsigned char c : token) {
+        if (c < 0x21 || c > 0x7e) {
+            throw usage_error("the token in " + path + " holds spaces or control characters");
+        }
     }
     return token;
 }

@@ -127,7 +127,8 @@ std::string render_list(const std::vector<upgrade_view>& upgrades, clock_time no
     std::vector<std::vector<std::string>> rows{
         {"ID", "APP", "PLAN", "STATE", "PROGRESS", "UPDATED"}};
     for (const auto& u : upgrades) {
-        rows.push_back({short_id(u.id), u.app, u.plan, state_with_flags(u), list_progress(u),
+        // The full id: every command takes it (a short one would not resolve).
+        rows.push_back({u.id, u.app, u.plan, state_with_flags(u), list_progress(u),
                         format_age(u.updated_at, now)});
     }
     return render_table(rows);

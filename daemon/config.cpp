@@ -122,7 +122,7 @@ const std::array<setting_info, 17> table{{
          return path_setting(c, v, [](config& c, auto p) { c.state_dir = p; });
      }},
     {"drain_timeout", "PGSHIFT_DRAIN_TIMEOUT", "--drain-timeout", "SECONDS",
-     "On SIGTERM, wait this long for in-flight work (default 20)", kind::integer,
+     "Longest stop on SIGTERM: answers being written get up to 1 s of it (default 20)", kind::integer,
      [](config& c, const raw& v, const std::string&) -> std::string {
          auto s = as_integer(v);
          if (!s || *s < 1 || *s > 3600) {

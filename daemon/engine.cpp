@@ -35,9 +35,15 @@ engine::engine(boost::asio::io_context& io, persistence::upgrade_store& store,
     , client_(client)
     , opts_(std::move(opts))
     , clock_(std::move(clock))
-    , log_(std::move(log)) {}
+    , log_(std::move(log))
+    , blocking_(std::make_unique<boost::asio::thread_pool>(1)) {}
 
-engine::~engine() = default;
+engine::~engine() {
+    // A comparison in flight finishes first (its answer is posted to the loop, which still
+    // exists: the engine dies before it); queued ones are dropped.
+    blocking_->stop();
+    blocking_->join();
+}
 
 std::size_t engine::recover() {
     auto active = store_.load_active();
@@ -98,7 +104,7 @@ void engine::spawn(const std::string& id) {
     }
     auto& wake =
         *workers_.emplace(id, std::make_unique<worker_signal>(io_.get_executor())).first->second;
-    worker_env env{client_, store_, opts_, clock_, log_};
+    worker_env env{client_, *blocking_, store_, opts_, clock_, log_};
     boost::asio::co_spawn(io_, run_worker(env, id, wake), [this, id](std::exception_ptr e) {
         if (e) {
             try {

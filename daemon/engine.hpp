@@ -15,6 +15,7 @@
 
 namespace boost::asio {
 class io_context;
+class thread_pool;
 }
 
 namespace pgshift::daemon {
@@ -59,6 +60,7 @@ private:
     logger log_;
     std::map<std::string, std::unique_ptr<worker_signal>, std::less<>> workers_;
     std::function<void()> on_idle_;
+    std::unique_ptr<boost::asio::thread_pool> blocking_; // libpq comparisons, off the loop
 };
 
 // A fresh random (version 4) UUID, the upgrade id.

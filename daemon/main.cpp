@@ -62,7 +62,6 @@ int run(const daemon::config& cfg, daemon::checked_config checked, const daemon:
         return 1;
     }
     sqlite::database db(cfg.state_dir / "pgshift.db");
-    persistence::migrate(db);
     persistence::upgrade_store store(db);
 
     boost::asio::io_context io;
@@ -91,11 +90,14 @@ int run(const daemon::config& cfg, daemon::checked_config checked, const daemon:
     http::server server(io, server_opts, api::make_control_handler(io, backend, api_opts));
 
     log.log(log_level::info, "pgshiftd: " + checked.summary);
+    // Bound before the schema or any upgrade is touched: a busy address changes nothing.
+    // Nothing is served before io.run(), and /readyz says 503 until recovery is over.
+    server.start(); // throws naming the address when it cannot be bound
+    persistence::migrate(db);
     std::size_t resumed = engine.recover();
     backend.mark_ready();
     log.log(log_level::notice, "pgshiftd: state directory " + cfg.state_dir.string() + ", " +
                                    std::to_string(resumed) + " upgrade(s) resumed");
-    server.start(); // throws naming the address when it cannot be bound
     const std::string listening =
         where.unix_socket ? where.to_string()
                           : "http://" + (where.host.find(':') != std::string::npos

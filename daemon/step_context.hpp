@@ -7,6 +7,7 @@
 #include "statemachine/decide.hpp"
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <functional>
 #include <string>
 #include <variant>
@@ -24,11 +25,13 @@ class worker_signal; // wakes a napping worker when an operator command was comm
 
 class step_context {
 public:
-    step_context(upgrade u, heroku::client& h, persistence::upgrade_store& s,
-                 const engine_options& o, std::function<time_point()> clock,
-                 std::function<void(std::string_view)> log, worker_signal& wake)
+    step_context(upgrade u, heroku::client& h, net::thread_pool& blocking,
+                 persistence::upgrade_store& s, const engine_options& o,
+                 std::function<time_point()> clock, std::function<void(std::string_view)> log,
+                 worker_signal& wake)
         : u(std::move(u))
         , heroku(h)
+        , blocking(blocking)
         , store(s)
         , opts(o)
         , now(std::move(clock))
@@ -37,6 +40,7 @@ public:
 
     upgrade u; // the working copy; its version is the stored one
     heroku::client& heroku;
+    net::thread_pool& blocking; // libpq work; joined by the engine before the loop dies
     persistence::upgrade_store& store;
     const engine_options& opts;
     std::function<time_point()> now;

@@ -52,8 +52,8 @@ net::awaitable<verify_report> compare_task(std::string source, std::string targe
 
 // libpq blocks: it runs on its own thread and the worker awaits the answer on the loop.
 // (A named coroutine, not a capturing lambda: the lambda object would die before its frame.)
-net::awaitable<verify_report> compare_off_loop(std::string source, std::string target) {
-    static net::thread_pool pool(1);
+net::awaitable<verify_report> compare_off_loop(net::thread_pool& pool, std::string source,
+                                              std::string target) {
     co_return co_await net::co_spawn(pool, compare_task(std::move(source), std::move(target)),
                                      net::use_awaitable);
 }
@@ -147,7 +147,7 @@ net::awaitable<step_result> step_verifying(step_context& ctx) {
     if (!source || !target) {
         co_return step_error{"cannot find the config vars of both databases", true};
     }
-    verify_report report = co_await compare_off_loop(*source, *target);
+    verify_report report = co_await compare_off_loop(ctx.blocking, *source, *target);
     if (!report.ok) {
         co_return step_error{"verification: " + report.message, true};
     }

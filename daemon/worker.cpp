@@ -105,8 +105,8 @@ net::awaitable<void> run_worker(worker_env env, std::string id, worker_signal& w
             co_await wake.wait(forever);
             continue;
         }
-        step_context ctx(std::move(loaded).value(), env.heroku, env.store, env.opts, env.now,
-                         env.log, wake);
+        step_context ctx(std::move(loaded).value(), env.heroku, env.blocking, env.store, env.opts,
+                         env.now, env.log, wake);
         step_result r = co_await run_step(ctx);
         if (std::holds_alternative<superseded>(r)) {
             continue;

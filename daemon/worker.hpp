@@ -11,6 +11,7 @@ namespace pgshift::daemon {
 
 struct worker_env {
     heroku::client& heroku;
+    net::thread_pool& blocking; // for work that blocks (libpq), off the loop
     persistence::upgrade_store& store;
     const engine_options& opts;
     std::function<time_point()> now;

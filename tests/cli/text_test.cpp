@@ -120,7 +120,7 @@ TEST(CliRender, TablesAlignColumnsWithoutTrailingSpaces) {
     EXPECT_EQ(render_table({{"A", "BB", "C"}, {"long", "x", ""}}), "A     BB  C\nlong  x\n");
 }
 
-TEST(CliRender, ListShowsShortIdsStatesProgressAndAges) {
+TEST(CliRender, ListShowsFullIdsStatesProgressAndAges) {
     auto paused = restoring();
     paused.paused = true;
     auto done = *decode_upgrade(json{{"id", "9a8b7c6d-0000-4000-8000-000000000000"},
@@ -131,9 +131,12 @@ TEST(CliRender, ListShowsShortIdsStatesProgressAndAges) {
     const auto text = render_list({paused, done}, at("2026-11-26T03:13:12Z"));
     EXPECT_EQ(
         text,
-        "ID        APP    PLAN                          STATE               PROGRESS  UPDATED\n"
-        "3f1c0f9e  sushi  heroku-postgresql:standard-0  restoring (paused)  70%       12s ago\n"
-        "9a8b7c6d  ramen  heroku-postgresql:standard-2  succeeded           100%      2h ago\n");
+        "ID                                    APP    PLAN                          STATE       "
+        "        PROGRESS  UPDATED\n"
+        "3f1c0f9e-1111-4222-8333-444455556666  sushi  heroku-postgresql:standard-0  restoring (p"
+        "aused)  70%       12s ago\n"
+        "9a8b7c6d-0000-4000-8000-000000000000  ramen  heroku-postgresql:standard-2  succeeded   "
+        "        100%      2h ago\n");
     EXPECT_EQ(render_list({}, at("2026-11-26T03:13:12Z")), "no upgrades\n");
 }
 
