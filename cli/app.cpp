@@ -4,6 +4,7 @@
 #include "cli/commands.hpp"
 #include "cli/errors.hpp"
 
+#include <algorithm>
 #include <CLI/CLI.hpp>
 #include <charconv>
 #include <cstdlib>
@@ -57,8 +58,18 @@ void add_commands(CLI::App& app, parsed_args& a) {
         ->add_option("--remove-source-after", a.start.remove_source_after,
                      "destroy the old add-on this many seconds after success")
         ->check(CLI::NonNegativeNumber);
-    start->add_option("--idempotency-key", a.start.idempotency_key,
-                      "same key and body: the same upgrade");
+    start
+        ->add_option("--idempotency-key", a.start.idempotency_key,
+                     "same key and body: the same upgrade")
+        ->check(
+            [](const std::string& key) -> std::string {
+                // It becomes a header: printable ASCII only, as the API requires.
+                const bool ok = !key.empty() && key.size() <= 255 &&
+                                std::all_of(key.begin(), key.end(),
+                                            [](char c) { return c >= 0x20 && c <= 0x7e; });
+                return ok ? "" : "1 to 255 printable ASCII characters";
+            },
+            "KEY");
     start->add_flag("--watch", a.start.watch, "then follow it as `watch` does");
     auto* list = app.add_subcommand("list", "list upgrades, newest first");
     list->add_option("--state", a.state_filter, "only upgrades in this state");
@@ -79,7 +90,10 @@ std::optional<std::string> read_token(const std::string& path) {
     }
     std::ifstream in(path);
     if (!in) {
-        throw usage_error("cannot read the token file " + path);
+        // A bare name may be a token pasted where its file belongs: never echo it.
+        throw usage_error(path.find('/') != std::string::npos
+                              ? "cannot read the token file " + path
+                              : "cannot read the token file given (a bare name is not shown)");
     }
     // The first line, as pgshiftd reads its token file.
     std::string token;

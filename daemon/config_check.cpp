@@ -23,6 +23,14 @@ bool printable(const std::string& token) {
     return !token.empty();
 }
 
+// A secret file's name for an error line. A name without a '/' is more likely a token
+// pasted where its file belongs than a file in the working directory: never echo it.
+std::string shown(const std::filesystem::path& file) {
+    const std::string name = file.string();
+    return name.find('/') != std::string::npos ? name
+                                               : "the file given (a bare name is not shown)";
+}
+
 // The first line of a secret file, without trailing blanks.
 result<heroku::secret_token> read_secret(std::string_view setting, const std::string& origin,
                                          const std::filesystem::path& file) {
@@ -30,7 +38,7 @@ result<heroku::secret_token> read_secret(std::string_view setting, const std::st
     if (!in) {
         return error{
             errc::invalid,
-            problem(setting, origin, "cannot read " + file.string() + ": " + std::strerror(errno))};
+            problem(setting, origin, "cannot read " + shown(file) + ": " + std::strerror(errno))};
     }
     std::string token;
     std::getline(in, token);
@@ -40,11 +48,11 @@ result<heroku::secret_token> read_secret(std::string_view setting, const std::st
     }
     if (token.empty()) {
         return error{errc::invalid,
-                     problem(setting, origin, file.string() + " holds no token on its first line")};
+                     problem(setting, origin, shown(file) + " holds no token on its first line")};
     }
     if (!printable(token)) {
         return error{errc::invalid, problem(setting, origin,
-                                            file.string() + ": the token holds spaces or "
+                                            shown(file) + ": the token holds spaces or "
                                                             "control characters")};
     }
     return heroku::secret_token(std::move(token));

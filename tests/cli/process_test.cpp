@@ -364,6 +364,8 @@ TEST_F(CliProcess, UsageErrorsExit2) {
         {"status"},
         {"start", "--app", "sushi"},
         {"start", "--app", "sushi", "--plan", "p", "--remove-source-after", "-1"},
+        {"start", "--app", "sushi", "--plan", "p", "--idempotency-key", "a\r\nX-Injected: 1"},
+        {"--token-file", "HRKU-pasted-token", "list"},
         {"--api", "ftp://x", "list"},
         {"--token-file", "/nonexistent/token", "list"},
     };
@@ -371,6 +373,7 @@ TEST_F(CliProcess, UsageErrorsExit2) {
         const auto r = run_pgshift(with_api(args));
         EXPECT_EQ(r.code, 2) << testing::PrintToString(args) << r.err;
         EXPECT_TRUE(r.err.starts_with("pgshift: ")) << r.err;
+        EXPECT_FALSE(contains(r.err, "pasted-token")) << "a pasted token is echoed: " << r.err;
     }
     EXPECT_TRUE(run_pgshift(with_api({"frobnicate"}))
                     .err.starts_with("pgshift: unknown command frobnicate\n"));

@@ -446,6 +446,11 @@ TEST_F(check_test, unreadable_or_bad_token_files) {
     EXPECT_EQ(message.find("SECRET"), std::string::npos) << message;
     EXPECT_TRUE(message.starts_with("heroku.token_file (--token-file): ")) << message;
 
+    // A token pasted where its file belongs is never echoed back.
+    message = check_error({"--token-file", "HRKU-pasted0123456789"});
+    EXPECT_EQ(message.find("pasted0123456789"), std::string::npos) << message;
+    EXPECT_TRUE(message.starts_with("heroku.token_file (--token-file): cannot read")) << message;
+
     env["PGSHIFT_API_TOKEN_FILE"] = missing;
     EXPECT_TRUE(check_error({}).starts_with("api.token_file ($PGSHIFT_API_TOKEN_FILE): cannot "
                                             "read"));
