@@ -1,6 +1,7 @@
 // One HTTP connection's life: TLS handshake, read requests, call the handler, write answers.
 #include "api/http_session.hpp"
 
+#include "api/beast_exchange.hpp"
 #include "api/chunk_queue.hpp"
 #include "api/exchange.hpp"
 
@@ -32,8 +33,6 @@ using socket_stream = beast::basic_stream<net::generic::stream_protocol>;
 constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
 // How long an error answer waits for the client to stop sending before the socket closes.
 constexpr std::chrono::seconds linger_limit{2};
-
-using beast_request = http::request<http::string_body>;
 
 template<class Stream>
 constexpr bool is_tls = !std::is_same_v<Stream, socket_stream>;
@@ -104,42 +103,6 @@ http::response<http::string_body> to_beast(response& res, unsigned version, bool
         }
     }
     return out;
-}
-
-// Converts the parsed message and calls the handler. A target that does not parse gets 400
-// and ends the connection like any other malformed request.
-response answer(beast_request& msg, const session& s) {
-    request req;
-    req.method = std::string(msg.method_string());
-    req.target = std::string(msg.target());
-    if (!parse_target(req)) {
-        auto res = response::error(400, "bad_request", "malformed request target");
-        res.headers.push_back({"Connection", "close"});
-        return res;
-    }
-    for (const auto& field : msg) {
-        req.headers.push_back({std::string(field.name_string()), std::string(field.value())});
-    }
-    req.body = std::move(msg.body());
-    req.remote_address = s.remote_address;
-    req.remote_port = s.remote_port;
-    return vetted(call_handler(*s.ctx, req), *s.ctx);
-}
-
-// Why a failed read deserves an answer, or nullopt when the connection should just close
-// (peer gone, timeout, end of stream: a peer that closed mid-request gets partial_message).
-std::optional<read_failure> classify(const beast::error_code& ec) {
-    if (ec == http::error::body_limit) {
-        return read_failure::body_too_large;
-    }
-    if (ec == http::error::header_limit) {
-        return read_failure::headers_too_large;
-    }
-    const bool parse_error = ec.category() == beast::error_code(http::error::bad_target).category();
-    if (parse_error && ec != http::error::end_of_stream && ec != http::error::partial_message) {
-        return read_failure::malformed;
-    }
-    return std::nullopt;
 }
 
 // Runs one write (an as_tuple awaitable) within write_timeout; stop() lets it finish.
@@ -289,7 +252,7 @@ net::awaitable<bool> async_send_stream(Stream& stream, session& s, response& res
 
 // The handler's answer, after its delay; nullopt when stop() cut the delay short.
 net::awaitable<std::optional<response>> async_answer(beast_request& msg, session& s) {
-    auto res = answer(msg, s);
+    auto res = answer(msg, *s.ctx, s.remote_address, s.remote_port);
     if (res.delay.count() > 0) {
         s.delay_timer.expires_after(res.delay);
         co_await s.delay_timer.async_wait(use_tuple);
