@@ -10,7 +10,7 @@ namespace {
 
 // Migration N brings the schema from version N-1 to N. Append only: a shipped migration is
 // never edited, since databases in the field already ran it.
-constexpr std::array<std::string_view, 3> migrations{
+constexpr std::array<std::string_view, 4> migrations{
     // 1: upgrades (current state + step data), their append-only history, recorded formation.
     R"sql(
 CREATE TABLE upgrades (
@@ -88,6 +88,17 @@ CREATE UNIQUE INDEX upgrades_by_idempotency_key ON upgrades (idempotency_key)
     // 3: whether a rollback keeps the target add-on it created.
     R"sql(
 ALTER TABLE upgrades ADD COLUMN keep_target_on_rollback INTEGER NOT NULL DEFAULT 0;
+)sql",
+    // 4: what pgshift must keep to stay on Heroku's paths: the extensions asked for, the
+    // source's plan, owning app and version, the pinned target version, and the newest
+    // release seen before promoting (the promotion's release is the first one after it).
+    R"sql(
+ALTER TABLE upgrades ADD COLUMN extensions TEXT NOT NULL DEFAULT '';
+ALTER TABLE upgrades ADD COLUMN source_plan TEXT NOT NULL DEFAULT '';
+ALTER TABLE upgrades ADD COLUMN source_app TEXT NOT NULL DEFAULT '';
+ALTER TABLE upgrades ADD COLUMN source_version TEXT NOT NULL DEFAULT '';
+ALTER TABLE upgrades ADD COLUMN target_version TEXT NOT NULL DEFAULT '';
+ALTER TABLE upgrades ADD COLUMN release_before_promote INTEGER;
 )sql",
 };
 

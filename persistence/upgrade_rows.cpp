@@ -27,7 +27,26 @@ const std::string_view upgrade_columns =
     "step_started_at, paused, needs_attention, last_error, source_addon_id, source_addon_name, "
     "target_addon_name, target_addon_id, original_maintenance, backup_uuid, backup_num, "
     "restore_uuid, processed_bytes, total_bytes, progress_message, progress_at, created_at, "
-    "updated_at, finished_at, keep_target_on_rollback";
+    "updated_at, finished_at, keep_target_on_rollback, extensions, source_plan, source_app, "
+    "source_version, target_version, release_before_promote";
+
+std::string join_extensions(const std::vector<std::string>& names) {
+    std::string joined;
+    for (const auto& n : names) {
+        joined += joined.empty() ? n : "," + n;
+    }
+    return joined;
+}
+
+std::vector<std::string> split_extensions(std::string_view joined) {
+    std::vector<std::string> names;
+    while (!joined.empty()) {
+        auto comma = joined.find(',');
+        names.emplace_back(joined.substr(0, comma));
+        joined = comma == std::string_view::npos ? std::string_view{} : joined.substr(comma + 1);
+    }
+    return names;
+}
 
 std::int64_t to_ms(time_point t) noexcept {
     return t.time_since_epoch().count();
@@ -80,6 +99,12 @@ upgrade read_upgrade(const sqlite::statement& st) {
     u.updated_at = from_ms(st.int64(30));
     u.finished_at = opt_time(st, 31);
     u.request.keep_target_on_rollback = st.int64(32) != 0;
+    u.request.extensions = split_extensions(st.text(33));
+    u.source_plan = st.text(34);
+    u.source_app = st.text(35);
+    u.source_version = st.text(36);
+    u.target_version = st.text(37);
+    u.release_before_promote = st.opt_int64(38);
     return u;
 }
 
@@ -109,6 +134,11 @@ int bind_mutable(sqlite::statement& st, const upgrade& u) {
     st.bind(i++, opt_ms(u.transfer.at));
     st.bind(i++, to_ms(u.updated_at));
     st.bind(i++, opt_ms(u.finished_at));
+    st.bind(i++, u.source_plan);
+    st.bind(i++, u.source_app);
+    st.bind(i++, u.source_version);
+    st.bind(i++, u.target_version);
+    st.bind(i++, u.release_before_promote);
     return i;
 }
 

@@ -12,13 +12,14 @@ namespace {
 constexpr std::string_view active_states = "('succeeded','failed','cancelled','rolled_back')";
 
 // The one write of every mutable column, shared by create and transition: the version
-// moves from the 22nd to the 21st parameter only if it still is what the caller read.
+// moves from the last parameter to the one before id only if it still is what the caller read.
 constexpr std::string_view update_mutable =
     "UPDATE upgrades SET state=?, attempt=?, step_started_at=?, paused=?, needs_attention=?, "
     "last_error=?, source_addon_id=?, source_addon_name=?, target_addon_name=?, "
     "target_addon_id=?, original_maintenance=?, backup_uuid=?, backup_num=?, restore_uuid=?, "
     "processed_bytes=?, total_bytes=?, progress_message=?, progress_at=?, updated_at=?, "
-    "finished_at=?, version=? WHERE id=? AND version=?";
+    "finished_at=?, source_plan=?, source_app=?, source_version=?, target_version=?, "
+    "release_before_promote=?, version=? WHERE id=? AND version=?";
 
 std::string select_upgrades(std::string_view where_and_order) {
     return "SELECT " + std::string(rows::upgrade_columns) + " FROM upgrades " +
@@ -63,7 +64,8 @@ void insert_request(sqlite::database& db, const upgrade& u) {
     sqlite::statement st(db, "INSERT INTO upgrades (id, app, plan, pg_version, downtime_at, "
                              "verify, allow_restore_warnings, remove_source_after, webhook_url, "
                              "idempotency_key, state, version, created_at, updated_at, "
-                             "keep_target_on_rollback) VALUES (?,?,?,?,?,?,?,?,?,?,?,1,?,?,?)");
+                             "keep_target_on_rollback, extensions) "
+                             "VALUES (?,?,?,?,?,?,?,?,?,?,?,1,?,?,?,?)");
     st.bind(1, u.id).bind(2, r.app).bind(3, r.plan).bind(4, r.pg_version);
     st.bind(5, r.downtime_at ? std::optional(rows::to_ms(*r.downtime_at)) : std::nullopt);
     st.bind(6, std::int64_t{r.verify ? 1 : 0});
@@ -73,6 +75,7 @@ void insert_request(sqlite::database& db, const upgrade& u) {
     st.bind(9, r.webhook_url).bind(10, u.idempotency_key).bind(11, to_string(u.current));
     st.bind(12, rows::to_ms(u.created_at)).bind(13, rows::to_ms(u.updated_at));
     st.bind(14, std::int64_t{r.keep_target_on_rollback ? 1 : 0});
+    st.bind(15, rows::join_extensions(r.extensions));
     st.run();
 }
 

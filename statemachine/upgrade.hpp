@@ -25,6 +25,7 @@ struct upgrade_request {
     std::optional<std::chrono::seconds> remove_source_after; // destroy the old add-on after this
     std::optional<std::string> webhook_url;
     bool keep_target_on_rollback = false; // a rollback destroys the add-on it created, unless set
+    std::vector<std::string> extensions;  // for the restore; empty: the source's installed ones
 
     bool operator==(const upgrade_request&) const = default;
 };
@@ -63,6 +64,10 @@ struct upgrade {
     // Step data: the identities that let a resumed worker recognise its own side effects.
     std::string source_addon_id;
     std::string source_addon_name;
+    std::string source_plan;    // e.g. "heroku-postgresql:essential-0"
+    std::string source_app;     // the app that owns the source add-on (it may be shared)
+    std::string source_version; // the source's Postgres version as Heroku reports it, "15.4"
+    std::string target_version; // the major version pinned for the target: asked, or the source's
     std::string target_addon_name; // deterministic, derived from id, recorded before creating
     std::string target_addon_id;
     std::optional<bool> original_maintenance;
@@ -70,6 +75,7 @@ struct upgrade {
     std::string backup_uuid;
     std::optional<std::int64_t> backup_num;
     std::string restore_uuid;
+    std::optional<std::int64_t> release_before_promote; // newest release before the promote POST
     progress transfer;
 
     time_point created_at{};
@@ -107,6 +113,10 @@ inline void carry_step_data(const upgrade& from, upgrade& into) {
     };
     keep(from.source_addon_id, into.source_addon_id);
     keep(from.source_addon_name, into.source_addon_name);
+    keep(from.source_plan, into.source_plan);
+    keep(from.source_app, into.source_app);
+    keep(from.source_version, into.source_version);
+    keep(from.target_version, into.target_version);
     keep(from.target_addon_name, into.target_addon_name);
     keep(from.target_addon_id, into.target_addon_id);
     keep(from.backup_uuid, into.backup_uuid);
@@ -119,6 +129,9 @@ inline void carry_step_data(const upgrade& from, upgrade& into) {
     }
     if (from.backup_num) {
         into.backup_num = from.backup_num;
+    }
+    if (from.release_before_promote) {
+        into.release_before_promote = from.release_before_promote;
     }
     into.transfer = from.transfer;
 }

@@ -60,6 +60,91 @@ TEST(schema, a_v1_database_with_data_migrates_forward) {
     EXPECT_EQ(store.load_active().size(), 1U);
 }
 
+TEST(schema, a_v3_database_with_data_migrates_forward_to_the_heroku_fields) {
+    testing::temp_dir dir;
+    sqlite::database db(dir / "s.db");
+    migrate(db, 3);
+    ASSERT_EQ(schema_version(db), 3);
+    db.exec("INSERT INTO upgrades (id, app, plan, state, version, source_addon_id, backup_num, "
+            "keep_target_on_rollback, created_at, updated_at) VALUES ('u3', 'sushi', "
+            "'heroku-postgresql:standard-0', 'capturing', 4, 'addon-3', 12, 1, 1000, 2000)");
+    db.exec("INSERT INTO events (upgrade_id, seq, at, type, to_state) VALUES "
+            "('u3', 1, 1000, 'created', 'pending')");
+
+    migrate(db);
+    EXPECT_EQ(schema_version(db), latest_schema_version());
+    EXPECT_GE(latest_schema_version(), 4);
+    upgrade_store store(db);
+    auto u = store.get("u3");
+    ASSERT_TRUE(u.ok()) << u.err().message;
+    EXPECT_EQ(u->current, state::capturing);
+    EXPECT_EQ(u->version, 4);
+    EXPECT_EQ(u->source_addon_id, "addon-3");
+    EXPECT_EQ(u->backup_num, 12);
+    EXPECT_TRUE(u->request.keep_target_on_rollback);
+    // Columns added by migration 4 read as "not known yet".
+    EXPECT_TRUE(u->request.extensions.empty());
+    EXPECT_EQ(u->source_plan, "");
+    EXPECT_EQ(u->source_app, "");
+    EXPECT_EQ(u->source_version, "");
+    EXPECT_EQ(u->target_version, "");
+    EXPECT_EQ(u->release_before_promote, std::nullopt);
+    EXPECT_EQ(store.events("u3").size(), 1U);
+}
+
+TEST(schema, the_heroku_fields_round_trip_through_the_store) {
+    testing::temp_dir dir;
+    sqlite::database db(dir / "s.db");
+    migrate(db);
+    upgrade_store store(db);
+    upgrade u;
+    u.id = "u4";
+    u.request.app = "sushi";
+    u.request.plan = "heroku-postgresql:standard-0";
+    u.request.extensions = {"hstore", "pg_trgm", "uuid-ossp"};
+    auto created = store.create(u, time_point(std::chrono::seconds(100)));
+    ASSERT_TRUE(created.ok()) << created.err().message;
+
+    upgrade next = *created;
+    next.current = state::provisioning;
+    next.source_plan = "heroku-postgresql:essential-0";
+    next.source_app = "owner-app";
+    next.source_version = "15.4";
+    next.target_version = "15";
+    next.release_before_promote = 41;
+    auto moved = store.transition(next, {event_type::step_completed, "planned"},
+                                  time_point(std::chrono::seconds(200)));
+    ASSERT_TRUE(moved.ok()) << moved.err().message;
+
+    auto got = store.get("u4");
+    ASSERT_TRUE(got.ok()) << got.err().message;
+    EXPECT_EQ(got->request.extensions, (std::vector<std::string>{"hstore", "pg_trgm", "uuid-ossp"}));
+    EXPECT_EQ(got->source_plan, "heroku-postgresql:essential-0");
+    EXPECT_EQ(got->source_app, "owner-app");
+    EXPECT_EQ(got->source_version, "15.4");
+    EXPECT_EQ(got->target_version, "15");
+    EXPECT_EQ(got->release_before_promote, 41);
+    EXPECT_EQ(*got, *moved);
+}
+
+TEST(schema, step_data_carried_over_an_operator_command_keeps_the_heroku_fields) {
+    upgrade worker;
+    worker.source_plan = "heroku-postgresql:essential-0";
+    worker.source_app = "owner-app";
+    worker.source_version = "15.4";
+    worker.target_version = "15";
+    worker.release_before_promote = 7;
+    upgrade fresh; // what an operator's pause left in the store meanwhile
+    fresh.paused = true;
+    carry_step_data(worker, fresh);
+    EXPECT_EQ(fresh.source_plan, "heroku-postgresql:essential-0");
+    EXPECT_EQ(fresh.source_app, "owner-app");
+    EXPECT_EQ(fresh.source_version, "15.4");
+    EXPECT_EQ(fresh.target_version, "15");
+    EXPECT_EQ(fresh.release_before_promote, 7);
+    EXPECT_TRUE(fresh.paused);
+}
+
 TEST(schema, a_newer_database_is_refused_and_left_untouched) {
     testing::temp_dir dir;
     {
