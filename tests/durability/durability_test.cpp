@@ -1,12 +1,13 @@
 // SIGKILL a committing child at random moments; every reported commit must survive whole.
 #include "persistence/schema.hpp"
 #include "persistence/sqlite.hpp"
+#include "tests/durability/kill_schedule.hpp"
 #include "tests/unit/temp_dir.hpp"
 
 #include <atomic>
+#include <cstdlib>
 #include <gtest/gtest.h>
 #include <map>
-#include <random>
 #include <signal.h>
 #include <sstream>
 #include <sys/wait.h>
@@ -114,16 +115,23 @@ void check_database(const std::filesystem::path& file,
 }
 
 TEST(durability, sigkill_at_random_moments_loses_no_commit_and_leaves_nothing_half_done) {
+    auto seed = testing::durability_seed(std::getenv(testing::durability_seed_variable));
+    ASSERT_TRUE(seed.ok()) << seed.err();
+    // Printed before the first kill (and with every failure) so any run can be replayed.
+    std::string replay = std::string(testing::durability_seed_variable) + "=" +
+                         std::to_string(*seed);
+    std::cout << "durability: seed " << *seed << " (replay with " << replay << ")" << std::endl;
+    ::testing::Test::RecordProperty("seed", std::to_string(*seed));
+    SCOPED_TRACE("replay with " + replay);
     testing::temp_dir dir;
-    std::mt19937 rng(std::random_device{}());
     std::map<std::string, std::int64_t> reported;
     int kills = 0;
     int kills_mid_work = 0; // kills that landed after the child had committed something
     std::size_t commits = 0;
-    for (int i = 0; i < 80; ++i) {
-        bool early = i % 10 == 0;
-        auto after = std::chrono::milliseconds(rng() % (early ? 15 : 40));
-        child_run run = run_and_kill(dir.path(), rng(), after, early);
+    const auto schedule = testing::kill_schedule(*seed, 80);
+    for (std::size_t i = 0; i < schedule.size(); ++i) {
+        const testing::kill_plan& plan = schedule[i];
+        child_run run = run_and_kill(dir.path(), plan.child_seed, plan.after, plan.early);
         kills += run.killed ? 1 : 0;
         if (!run.killed) {
             ADD_FAILURE() << "run " << i << ": the child ended by itself with exit code "
