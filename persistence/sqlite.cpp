@@ -61,6 +61,10 @@ database::database(const std::filesystem::path& file)
                         file.string() + ": journal_mode is '" + mode + "', WAL is required");
         }
         exec("PRAGMA synchronous=FULL");
+        // A daemon runs for months: the WAL is checkpointed every ~4 MB of commits (SQLite's
+        // default, made explicit) and cut back to this size once a checkpoint restarted it.
+        exec("PRAGMA wal_autocheckpoint=1000");
+        exec("PRAGMA journal_size_limit=" + std::to_string(wal_size_limit));
         exec("PRAGMA foreign_keys=ON");
         if (single_text(*this, "PRAGMA foreign_keys") != "1") {
             throw error(SQLITE_ERROR, "foreign keys could not be enabled");
@@ -181,6 +185,15 @@ transaction::~transaction() noexcept {
 }
 
 void transaction::commit() {
+    // A statement still on a row at COMMIT keeps its read snapshot past the commit: the
+    // checkpoint after it never reaches the WAL's end and the WAL grows forever. Refuse.
+    for (sqlite3_stmt* st = sqlite3_next_stmt(db_.handle(), nullptr); st != nullptr;
+         st = sqlite3_next_stmt(db_.handle(), st)) {
+        if (sqlite3_stmt_busy(st) != 0) {
+            throw error(SQLITE_MISUSE, std::string("COMMIT with a statement still active: ") +
+                                           sqlite3_sql(st));
+        }
+    }
     db_.exec("COMMIT");
     done_ = true;
 }

@@ -28,8 +28,11 @@ private:
 
 // One connection, opened with the settings the crash-safety rule needs: WAL (verified),
 // synchronous=FULL, foreign keys on, a busy timeout; a new file is created with mode 0600.
+// The WAL is checkpointed automatically and kept near wal_size_limit.
 class database {
 public:
+    static constexpr std::int64_t wal_size_limit = 4 * 1024 * 1024;
+
     explicit database(const std::filesystem::path& file); // throws sqlite::error
     ~database();
     database(const database&) = delete;
@@ -85,7 +88,9 @@ public:
     transaction(const transaction&) = delete;
     transaction& operator=(const transaction&) = delete;
 
-    void commit(); // throws sqlite::error; the transaction is then rolled back
+    // Throws sqlite::error; the transaction is then rolled back. Every statement must be
+    // done, reset or destroyed first (SQLITE_MISUSE otherwise): see the WAL note in commit.
+    void commit();
 
 private:
     database& db_;

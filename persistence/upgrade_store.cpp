@@ -185,13 +185,19 @@ std::vector<upgrade> upgrade_store::load_active() {
 result<upgrade> upgrade_store::transition(upgrade next, history_entry entry, time_point now) {
     sort_by_type(next.formation);
     sqlite::transaction tx(db_);
-    sqlite::statement cur(db_, "SELECT version, state FROM upgrades WHERE id = ?");
-    cur.bind(1, next.id);
-    if (!cur.step()) {
-        return error{errc::not_found, "no upgrade " + next.id};
+    std::int64_t stored_version = 0;
+    std::optional<state> from;
+    {
+        // Scoped: a statement still on its row at COMMIT keeps a read snapshot open, and
+        // then no checkpoint can ever reach the end of the WAL, which grows without bound.
+        sqlite::statement cur(db_, "SELECT version, state FROM upgrades WHERE id = ?");
+        cur.bind(1, next.id);
+        if (!cur.step()) {
+            return error{errc::not_found, "no upgrade " + next.id};
+        }
+        stored_version = cur.int64(0);
+        from = parse_state(cur.text(1));
     }
-    std::int64_t stored_version = cur.int64(0);
-    std::optional<state> from = parse_state(cur.text(1));
     if (stored_version != next.version) {
         return error{errc::stale_version,
                      "upgrade " + next.id + " is at version " + std::to_string(stored_version) +

@@ -58,6 +58,45 @@ TEST(sqlite, transaction_rolls_back_unless_committed) {
     EXPECT_EQ(count(db, "t"), 1);
 }
 
+// A statement left on its row at COMMIT would hold a read snapshot past the commit, and no
+// checkpoint could ever reach the WAL's end: commit refuses instead of letting it grow.
+TEST(sqlite, commit_refuses_while_a_statement_is_still_on_a_row) {
+    testing::temp_dir dir;
+    database db(dir / "x.db");
+    db.exec("CREATE TABLE t (a INTEGER); INSERT INTO t VALUES (1), (2)");
+    {
+        transaction tx(db);
+        statement open_cursor(db, "SELECT a FROM t");
+        ASSERT_TRUE(open_cursor.step());
+        db.exec("INSERT INTO t VALUES (3)");
+        try {
+            tx.commit();
+            ADD_FAILURE() << "COMMIT went through with a statement on a row";
+        } catch (const error& e) {
+            EXPECT_EQ(e.code(), 21); // SQLITE_MISUSE
+            EXPECT_NE(std::string(e.what()).find("SELECT a FROM t"), std::string::npos)
+                << e.what();
+        }
+    }
+    EXPECT_EQ(count(db, "t"), 2) << "the refused transaction is rolled back";
+    {
+        transaction tx(db);
+        statement done_cursor(db, "SELECT a FROM t");
+        ASSERT_TRUE(done_cursor.step());
+        done_cursor.reset();
+        db.exec("INSERT INTO t VALUES (3)");
+        tx.commit();
+    }
+    EXPECT_EQ(count(db, "t"), 3);
+}
+
+TEST(sqlite, the_wal_is_checkpointed_and_kept_small) {
+    testing::temp_dir dir;
+    database db(dir / "x.db");
+    EXPECT_EQ(pragma(db, "wal_autocheckpoint"), "1000");
+    EXPECT_EQ(pragma(db, "journal_size_limit"), std::to_string(database::wal_size_limit));
+}
+
 TEST(sqlite, committed_rows_survive_reopen) {
     testing::temp_dir dir;
     {
