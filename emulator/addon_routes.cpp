@@ -118,6 +118,12 @@ response resolve(request& req, std::string_view field, F&& lookup) {
     return reply(200, items);
 }
 
+// DELETE's optional body {"force": true}; anything unreadable means no force.
+bool force_of(const request& req) {
+    auto body = body_object(req);
+    return body && bool_or(*body, "force", false);
+}
+
 json addon_json(const addon_view& v) {
     return to_json(v);
 }
@@ -132,8 +138,9 @@ void add_addon_only_routes(http::router& r, route_context& ctx) {
                           addon_json);
     });
     r.add("DELETE", "/apps/{app}/addons/{addon}", [&ctx](request& req) {
-        return reply_with(ctx.w.destroy_addon(param(req, "app"), param(req, "addon")), 200,
-                          addon_json);
+        return reply_with(
+            ctx.w.destroy_addon(param(req, "app"), param(req, "addon"), force_of(req)), 200,
+            addon_json);
     });
     r.add("GET", "/addons", [&ctx](request& req) {
         return list_reply(ctx.w.addons(std::nullopt), req, ctx.page_size);
@@ -142,7 +149,8 @@ void add_addon_only_routes(http::router& r, route_context& ctx) {
         return reply_with(ctx.w.find_addon(std::nullopt, param(req, "addon")), 200, addon_json);
     });
     r.add("DELETE", "/addons/{addon}", [&ctx](request& req) {
-        return reply_with(ctx.w.destroy_addon(std::nullopt, param(req, "addon")), 200, addon_json);
+        return reply_with(ctx.w.destroy_addon(std::nullopt, param(req, "addon"), force_of(req)),
+                          200, addon_json);
     });
 }
 

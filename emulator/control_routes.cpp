@@ -17,6 +17,12 @@ std::optional<std::string> read_seed(const json& b, seed_request& r) {
     r.plan = string_field(b, "plan").value_or(r.plan);
     r.postgres_version = string_field(b, "postgres_version").value_or(r.postgres_version);
     r.sql = string_field(b, "sql").value_or("");
+    if (auto it = b.find("database_of"); it != b.end()) {
+        if (!it->is_string() || it->get<std::string>().empty()) {
+            return "database_of must name an existing app";
+        }
+        r.database_of = it->get<std::string>();
+    }
     r.pooler = bool_or(b, "pooler", false);
     r.release_phase = bool_or(b, "release_phase", false);
     if (auto it = b.find("size_bytes"); it != b.end() && it->is_number_integer()) {
@@ -111,7 +117,7 @@ response add_fault(route_context& ctx, request& req) {
     if (!kind || f.route.empty() || f.route.front() != '/') {
         return reply_error(
             invalid("a fault needs a route (\"/apps/{app}\") and a kind: status, "
-                    "latency, reset, transfer_stall, transfer_fail, provision_fail"));
+                    "latency, reset, transfer_stall, transfer_fail, provision_fail, garbage"));
     }
     f.kind = *kind;
     f.method = string_field(*body, "method").value_or("*");

@@ -9,13 +9,14 @@ namespace pgshift::emulator {
 
 namespace {
 
-constexpr std::array<std::pair<fault_kind, const char*>, 6> names{{
+constexpr std::array<std::pair<fault_kind, const char*>, 7> names{{
     {fault_kind::status, "status"},
     {fault_kind::latency, "latency"},
     {fault_kind::reset, "reset"},
     {fault_kind::transfer_stall, "transfer_stall"},
     {fault_kind::transfer_fail, "transfer_fail"},
     {fault_kind::provision_fail, "provision_fail"},
+    {fault_kind::garbage, "garbage"},
 }};
 
 std::string_view next_segment(std::string_view& rest) {
@@ -50,6 +51,21 @@ std::optional<fault_kind> parse_fault_kind(std::string_view s) noexcept {
         }
     }
     return std::nullopt;
+}
+
+std::string garbage_of(garbage_body kind, std::string_view real) {
+    switch (kind) {
+    case garbage_body::truncated:
+        // Half of a JSON document never parses: its brackets or quotes are left open.
+        return std::string(real.substr(0, real.size() / 2));
+    case garbage_body::null:
+        return "null";
+    case garbage_body::empty_array:
+        return "[]";
+    case garbage_body::wrong_shape:
+        return R"({"unexpected":true})";
+    }
+    return "null";
 }
 
 bool route_matches(std::string_view pattern, std::string_view path) noexcept {
@@ -113,7 +129,7 @@ fault_table::http_effect fault_table::on_request(std::string_view method, std::s
     http_effect effect;
     for (auto& r : rules_) {
         const bool http_kind = r.kind == fault_kind::status || r.kind == fault_kind::latency ||
-                               r.kind == fault_kind::reset;
+                               r.kind == fault_kind::reset || r.kind == fault_kind::garbage;
         if (!http_kind || !method_matches(r.method, method) || !route_matches(r.route, path)) {
             continue;
         }
@@ -124,6 +140,10 @@ fault_table::http_effect fault_table::on_request(std::string_view method, std::s
             effect.latency += r.latency;
         } else if (r.kind == fault_kind::reset) {
             effect.reset = true;
+        } else if (r.kind == fault_kind::garbage) {
+            // Each rule cycles through the four bodies by its own firing count, so a test
+            // with first_n = 4 sees every one of them exactly once.
+            effect.garbage = static_cast<garbage_body>((r.fired - 1) % 4);
         } else if (!effect.status) {
             effect.status = r.status;
         }

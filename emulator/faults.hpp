@@ -20,7 +20,13 @@ enum class fault_kind {
     transfer_stall, // the transfer this request starts never finishes
     transfer_fail,  // the transfer this request starts fails half-way
     provision_fail, // the add-on this request creates ends `deprovisioned`
+    garbage,        // serve normally, then replace a 2xx body with one that fails to parse
 };
+
+// What a firing `garbage` fault puts in place of a 2xx body, in the order they cycle.
+enum class garbage_body { truncated, null, empty_array, wrong_shape };
+// The replacement body for `real`: its first half, `null`, `[]` or `{"unexpected":true}`.
+std::string garbage_of(garbage_body kind, std::string_view real);
 
 const char* to_string(fault_kind k) noexcept;
 std::optional<fault_kind> parse_fault_kind(std::string_view s) noexcept;
@@ -49,11 +55,12 @@ public:
     void clear();
     std::vector<fault_rule> list() const;
 
-    // What faults of the HTTP kinds (status, latency, reset) do to this request.
+    // What faults of the HTTP kinds (status, latency, reset, garbage) do to this request.
     struct http_effect {
         std::optional<int> status;
         millis latency{0};
         bool reset = false;
+        std::optional<garbage_body> garbage; // applied by the caller to a 2xx answer only
     };
     http_effect on_request(std::string_view method, std::string_view path);
     // True when a fault of this world-level kind fires for this request.

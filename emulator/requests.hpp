@@ -21,6 +21,8 @@ struct seed_request {
     bool pooler = false;                    // attach DATABASE_CONNECTION_POOL too
     bool release_phase = false;             // adds a `release` formation entry
     std::optional<std::int64_t> size_bytes; // simulated database size
+    // Set: no add-on of its own; that app's DATABASE add-on is attached here as DATABASE.
+    std::optional<std::string> database_of;
 };
 
 struct addon_request {

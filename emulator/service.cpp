@@ -93,6 +93,11 @@ http::response service::serve_heroku(http::request& req) {
             {*effect.status, fault_error_id(*effect.status), "Injected by heroku-emulator.", {}});
     } else {
         res = heroku_.dispatch(req);
+        // The request took effect; only the answer is spoiled. Error answers stay as they
+        // are: a client must still see Heroku's no as a no.
+        if (effect.garbage && res.status >= 200 && res.status < 300 && !res.on_stream) {
+            res.body = garbage_of(*effect.garbage, res.body);
+        }
     }
     res.delay += effect.latency;
     res.with_header("RateLimit-Remaining", remaining);

@@ -84,21 +84,19 @@ dyno_type make_dyno(std::string type, int quantity, time_point now) {
     return d;
 }
 
-void attach_seed(world_state& s, const addon& db, std::string name, std::optional<std::string> ns,
-                 time_point now) {
+void attach_seed(world_state& s, const addon& db, const std::string& app_id, std::string name,
+                 std::optional<std::string> ns, time_point now) {
     attachment at;
     at.id = make_uuid();
     at.name = std::move(name);
     at.namespace_ = std::move(ns);
     at.addon_id = db.id;
-    at.app_id = db.app_id;
+    at.app_id = app_id;
     at.created_at = at.updated_at = now;
     s.attachments.emplace(at.id, at);
 }
 
-// Files a seeded app with its provisioned DATABASE add-on; seeding is set-up, not an effect
-// a test counts, so nothing goes to the ledger or the releases.
-addon_view install_seed(world_state& s, const seed_request& r, addon db, time_point now) {
+app& file_seed_app(world_state& s, const seed_request& r, time_point now) {
     app a;
     a.id = make_uuid();
     a.name = r.name;
@@ -109,6 +107,13 @@ addon_view install_seed(world_state& s, const seed_request& r, addon db, time_po
     if (r.release_phase && !has_release_phase(a)) {
         a.formation.push_back(make_dyno("release", 0, now));
     }
+    return s.apps.emplace(a.id, a).first->second;
+}
+
+// Files a seeded app with its provisioned DATABASE add-on; seeding is set-up, not an effect
+// a test counts, so nothing goes to the ledger or the releases.
+addon_view install_seed(world_state& s, const seed_request& r, addon db, time_point now) {
+    const auto& a = file_seed_app(s, r, now);
     db.app_id = a.id;
     db.plan = r.plan;
     db.postgres_version = r.postgres_version;
@@ -119,21 +124,75 @@ addon_view install_seed(world_state& s, const seed_request& r, addon db, time_po
     if (!db.real) {
         db.resource_url = simulated_url(db.id);
     }
-    attach_seed(s, db, "DATABASE", std::nullopt, now);
-    attach_seed(s, db, attachment_color_name(s.colors_used++), std::nullopt, now);
+    attach_seed(s, db, a.id, "DATABASE", std::nullopt, now);
+    attach_seed(s, db, a.id, attachment_color_name(s.colors_used++), std::nullopt, now);
     if (r.pooler) {
-        attach_seed(s, db, "DATABASE_CONNECTION_POOL", "connection-pooling:default", now);
+        attach_seed(s, db, a.id, "DATABASE_CONNECTION_POOL", "connection-pooling:default", now);
     }
-    s.apps.emplace(a.id, a);
     const auto& filed = s.addons.emplace(db.id, db).first->second;
     return view_addon(s, filed, now);
 }
 
+// The live add-on `owner_key`'s app has as DATABASE, or an error naming what is missing.
+outcome<addon*> database_addon_of(world_state& s, std::string_view owner_key) {
+    auto* owner = lookup_app(s, owner_key);
+    if (!owner) {
+        return invalid("database_of names no app: " + std::string(owner_key));
+    }
+    for (auto& [id, at] : s.attachments) {
+        if (at.app_id == owner->id && at.name == "DATABASE" && !at.namespace_) {
+            return &s.addons.at(at.addon_id);
+        }
+    }
+    return invalid("database_of: " + owner->name + " has no DATABASE add-on");
+}
+
 } // namespace
+
+outcome<addon_view> world::seed_shared_app(const seed_request& r) {
+    std::string addon_id;
+    bool real = false;
+    {
+        std::lock_guard lock{mu_};
+        auto shared = database_addon_of(*s_, *r.database_of);
+        if (!shared) {
+            return shared.err();
+        }
+        addon_id = shared.value()->id;
+        real = shared.value()->real;
+    }
+    if (real && !r.sql.empty()) {
+        try {
+            host_->execute(addon_id, r.sql); // test set-up: may block
+        } catch (const std::exception& e) {
+            return api_error{500, "seed_failed", e.what(), {}};
+        }
+    }
+    const auto now = clock_();
+    std::lock_guard lock{mu_};
+    auto shared = database_addon_of(*s_, *r.database_of); // it may have moved meanwhile
+    if (!shared) {
+        return shared.err();
+    }
+    if (lookup_app(*s_, r.name)) {
+        return invalid("Name " + r.name + " is already taken");
+    }
+    // As on Heroku, the add-on stays its owner's (billing app): only an attachment is new.
+    const auto& a = file_seed_app(*s_, r, now);
+    attach_seed(*s_, *shared.value(), a.id, "DATABASE", std::nullopt, now);
+    if (r.pooler) {
+        attach_seed(*s_, *shared.value(), a.id, "DATABASE_CONNECTION_POOL",
+                    "connection-pooling:default", now);
+    }
+    return view_addon(*s_, *shared.value(), now);
+}
 
 outcome<addon_view> world::seed_app(const seed_request& r) {
     if (r.name.empty()) {
         return invalid("name is required");
+    }
+    if (r.database_of) {
+        return seed_shared_app(r);
     }
     {
         std::lock_guard lock{mu_};

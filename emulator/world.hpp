@@ -49,7 +49,9 @@ public:
     outcome<addon_view> create_addon(std::string_view app, const addon_request& r);
     outcome<std::vector<addon_view>> addons(std::optional<std::string_view> app) const;
     outcome<addon_view> find_addon(std::optional<std::string_view> app, std::string_view key) const;
-    outcome<addon_view> destroy_addon(std::optional<std::string_view> app, std::string_view key);
+    // Only through the owning app (or none); while other apps have it attached, only `force`.
+    outcome<addon_view> destroy_addon(std::optional<std::string_view> app, std::string_view key,
+                                      bool force = false);
     outcome<std::vector<attachment_view>> attachments(std::optional<std::string_view> app) const;
     outcome<attachment_view> find_attachment(std::optional<std::string_view> app,
                                              std::string_view key) const;
@@ -71,6 +73,7 @@ public:
     outcome<transfer_view> delete_transfer(std::string_view app, std::string_view key);
 
 private:
+    outcome<addon_view> seed_shared_app(const seed_request& r);
     void start_job(const std::string& uuid);
     void job_progress(const std::string& uuid, std::int64_t bytes);
     void job_done(const std::string& uuid, const job_result& r);

@@ -3,6 +3,8 @@
 #include "emulator/world.hpp"
 #include "emulator/world_state.hpp"
 
+#include <algorithm>
+
 namespace pgshift::emulator {
 
 namespace {
@@ -74,6 +76,34 @@ outcome<std::string> normalise_plan(const std::string& plan) {
     }
     return invalid("Couldn't find either the add-on service or the add-on plan (" + plan +
                    "). Only heroku-postgresql is emulated.");
+}
+
+bool attached_to(const world_state& s, const addon& ad, const app& a) {
+    return std::any_of(s.attachments.begin(), s.attachments.end(), [&](const auto& kv) {
+        return kv.second.addon_id == ad.id && kv.second.app_id == a.id;
+    });
+}
+
+// Only the owning (billing) app destroys an add-on; another app that merely has it attached
+// is refused, and so is the owner while other apps still use it, unless `force` says so
+// (the CLI's --force: "allow destruction even if connected to other apps").
+std::optional<api_error> refuse_destroy(const world_state& s, const addon& ad, const app& owner,
+                                        const app* through, bool force) {
+    if (through && through->id != owner.id) {
+        if (!attached_to(s, ad, *through)) {
+            return addon_not_found(ad.name);
+        }
+        return invalid(ad.name + " is on " + owner.name + " not " + through->name +
+                       ": only its billing app can destroy it.");
+    }
+    for (const auto& [id, at] : s.attachments) {
+        if (at.addon_id == ad.id && at.app_id != owner.id && !force) {
+            return invalid(ad.name + " is attached to other apps (" + ref_of(s, at.app_id).name +
+                           "); destroy it with force to detach "
+                           "them too.");
+        }
+    }
+    return std::nullopt;
 }
 
 } // namespace
@@ -164,7 +194,7 @@ outcome<addon_view> world::find_addon(std::optional<std::string_view> app_key,
 }
 
 outcome<addon_view> world::destroy_addon(std::optional<std::string_view> app_key,
-                                         std::string_view key) {
+                                         std::string_view key, bool force) {
     const auto now = clock_();
     std::unique_lock lock{mu_};
     auto* ad = lookup_addon(*s_, key);
@@ -172,10 +202,13 @@ outcome<addon_view> world::destroy_addon(std::optional<std::string_view> app_key
     if (app_key && !a) {
         return app_not_found(*app_key);
     }
-    if (!ad || (a && ad->app_id != a->id)) {
+    if (!ad) {
         return addon_not_found(key);
     }
     auto& owner = s_->apps.at(ad->app_id);
+    if (auto refused = refuse_destroy(*s_, *ad, owner, a, force)) {
+        return *refused;
+    }
     for (auto it = s_->attachments.begin(); it != s_->attachments.end();) {
         if (it->second.addon_id != ad->id) {
             ++it;

@@ -292,6 +292,83 @@ TEST_F(emulator_http, provisioning_fault_ends_deprovisioned) {
     EXPECT_EQ(fired(f["id"]), 1);
 }
 
+TEST_F(emulator_http, garbage_fault_spoils_2xx_bodies_in_a_cycle_after_the_effect) {
+    auto f =
+        fault({{"method", "PATCH"}, {"route", "/apps/{app}"}, {"kind", "garbage"}, {"first_n", 4}});
+    const auto real = emu.call("GET", "/apps/shop").raw.body;
+    std::vector<std::string> bodies;
+    for (bool on : {true, false, true, false}) {
+        auto r = emu.call("PATCH", "/apps/shop", {{"maintenance", on}});
+        EXPECT_EQ(r.status, 200);
+        EXPECT_EQ(r.raw.header("Content-Length"), std::to_string(r.raw.body.size()));
+        EXPECT_TRUE(r.raw.header("Request-Id"));
+        bodies.push_back(r.raw.body);
+    }
+    // Truncated JSON (half of the real answer, which is about as long as the GET's), then
+    // null, [] and an object of the wrong shape.
+    EXPECT_TRUE(json::parse(bodies[0], nullptr, false).is_discarded());
+    EXPECT_NEAR(static_cast<double>(bodies[0].size()), real.size() / 2.0, 8.0);
+    EXPECT_EQ(bodies[0].rfind(R"({")", 0), 0U);
+    EXPECT_EQ(bodies[1], "null");
+    EXPECT_EQ(bodies[2], "[]");
+    EXPECT_EQ(json::parse(bodies[3]), json({{"unexpected", true}}));
+    // Every request still took effect, and the fifth answer is whole again.
+    EXPECT_EQ(ledger_count("maintenance"), 4);
+    EXPECT_EQ(emu.call("PATCH", "/apps/shop", {{"maintenance", true}}).body["maintenance"], true);
+    EXPECT_EQ(fired(f["id"]), 4);
+}
+
+TEST_F(emulator_http, garbage_fault_leaves_error_answers_alone) {
+    auto f = fault({{"route", "/apps/{app}"}, {"kind", "garbage"}});
+    auto r = emu.call("GET", "/apps/nope");
+    EXPECT_EQ(r.status, 404);
+    EXPECT_EQ(r.body["id"], "not_found");
+    EXPECT_EQ(fired(f["id"]), 1);
+}
+
+TEST_F(emulator_http, database_of_shares_the_owners_add_on_which_stays_the_owners) {
+    const auto id = old_db["id"].get<std::string>();
+    auto seeded =
+        emu.call("POST", "/_emulator/apps", {{"name", "reports"}, {"database_of", "shop"}});
+    ASSERT_EQ(seeded.status, 201);
+    EXPECT_EQ(seeded.body["addon"]["id"], id);
+    EXPECT_EQ(seeded.body["addon"]["app"]["name"], "shop");
+    auto attachments = emu.call("GET", "/apps/reports/addon-attachments").body;
+    ASSERT_EQ(attachments.size(), 1U);
+    EXPECT_EQ(attachments[0]["name"], "DATABASE");
+    EXPECT_EQ(attachments[0]["app"]["name"], "reports");
+    EXPECT_EQ(attachments[0]["addon"]["app"]["name"], "shop");
+    EXPECT_EQ(emu.call("GET", "/apps/reports/addons/" + id).body["app"]["name"], "shop");
+    EXPECT_EQ(emu.call("GET", "/apps/reports/config-vars").body["DATABASE_URL"],
+              emu.call("GET", "/apps/shop/config-vars").body["DATABASE_URL"]);
+    EXPECT_EQ(emu.call("GET", "/apps/shop/addons").body.size(), 1U);
+    EXPECT_EQ(ledger_count("addon_created"), 0);
+
+    // A transfer of the shared add-on is its owner's: read by the owner's name only.
+    ASSERT_EQ(emu.call("POST", "/client/v11/databases/" + id + "/backups").status, 201);
+    EXPECT_EQ(emu.call("GET", "/client/v11/apps/shop/transfers/b001").status, 200);
+    EXPECT_EQ(emu.call("GET", "/client/v11/apps/reports/transfers/b001").status, 404);
+
+    // Never destroyed through the app that only has it attached, nor silently by its owner
+    // while another app uses it.
+    auto through = emu.call("DELETE", "/apps/reports/addons/" + id);
+    EXPECT_EQ(through.status, 422);
+    EXPECT_NE(through.body["message"].get<std::string>().find("is on shop not reports"),
+              std::string::npos);
+    EXPECT_EQ(emu.call("DELETE", "/apps/shop/addons/" + id).status, 422);
+    EXPECT_EQ(emu.call("GET", "/addons/" + id).body["state"], "provisioned");
+    EXPECT_EQ(ledger_count("addon_destroyed"), 0);
+    EXPECT_EQ(emu.call("DELETE", "/apps/shop/addons/" + id, {{"force", true}}).status, 200);
+    EXPECT_EQ(ledger_count("addon_destroyed"), 1);
+}
+
+TEST_F(emulator_http, database_of_needs_an_app_with_a_database) {
+    auto r = emu.call("POST", "/_emulator/apps", {{"name", "x"}, {"database_of", "nope"}});
+    EXPECT_EQ(r.status, 422);
+    EXPECT_EQ(emu.call("POST", "/_emulator/apps", {{"name", "x"}, {"database_of", 3}}).status, 422);
+    EXPECT_EQ(emu.call("GET", "/apps/x").status, 404);
+}
+
 TEST(emulator_https, serves_over_tls_with_a_self_signed_cert) {
     const auto dir = std::filesystem::temp_directory_path() / "emulator-tls-test";
     std::filesystem::create_directories(dir);
