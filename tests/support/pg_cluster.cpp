@@ -101,6 +101,15 @@ std::filesystem::path pg_cluster_script() {
     return std::filesystem::path(PGSHIFT_SOURCE_DIR) / "scripts" / "pg-cluster";
 }
 
+std::filesystem::path copy_pg_cluster_script(const std::filesystem::path& dir) {
+    namespace fs = std::filesystem;
+    auto copy = dir / "pg-cluster";
+    fs::copy_file(pg_cluster_script(), copy, fs::copy_options::overwrite_existing);
+    fs::permissions(copy, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                              fs::perms::others_read | fs::perms::others_exec);
+    return copy;
+}
+
 namespace {
 
 void stop_cluster(const std::filesystem::path& dir) noexcept {

@@ -19,6 +19,11 @@ command_result run_command(const std::vector<std::string>& argv);
 // <source dir>/scripts/pg-cluster.
 std::filesystem::path pg_cluster_script();
 
+// Copies scripts/pg-cluster into `dir` (mode 0755) and returns the copy's path: another user
+// may not be able to traverse the checkout (a clone under a 0700 home such as /root).
+// Throws std::filesystem::filesystem_error.
+std::filesystem::path copy_pg_cluster_script(const std::filesystem::path& dir);
+
 class pg_cluster {
 public:
     // Starts a cluster in a fresh temporary directory. Throws std::runtime_error carrying

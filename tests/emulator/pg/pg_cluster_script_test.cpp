@@ -41,24 +41,26 @@ void expect_a_proper_cluster(const std::string& url) {
     EXPECT_THROW(query(wrong, "SELECT 1"), std::runtime_error); // host auth is scram
 }
 
-// Starts, checks and stops a cluster through `prefix` (empty, or runuser as another user).
-void start_check_stop(const std::vector<std::string>& prefix, const fs::path& dir) {
+// Starts, checks and stops a cluster with `script` through `prefix` (empty, or runuser as
+// another user).
+void start_check_stop(const std::vector<std::string>& prefix, const fs::path& script,
+                      const fs::path& dir) {
     auto with = [&](std::vector<std::string> args) {
         args.insert(args.begin(), prefix.begin(), prefix.end());
         return run_command(args);
     };
-    auto started = with({pg_cluster_script().string(), "start", dir.string()});
+    auto started = with({script.string(), "start", dir.string()});
     ASSERT_EQ(started.exit_code, 0) << started.err;
     ASSERT_EQ(started.out.find('\n'), started.out.size() - 1) << started.out; // one line
     auto url = started.out.substr(0, started.out.size() - 1);
     EXPECT_EQ(first_line(dir / "admin_url"), url);
     expect_a_proper_cluster(url);
 
-    auto stopped = with({pg_cluster_script().string(), "stop", dir.string()});
+    auto stopped = with({script.string(), "stop", dir.string()});
     EXPECT_EQ(stopped.exit_code, 0) << stopped.err;
     EXPECT_FALSE(fs::exists(dir));
     EXPECT_THROW(query(url, "SELECT 1"), std::runtime_error);
-    auto again = with({pg_cluster_script().string(), "stop", dir.string()});
+    auto again = with({script.string(), "stop", dir.string()});
     EXPECT_EQ(again.exit_code, 0) << again.err; // idempotent
 }
 
@@ -81,10 +83,13 @@ TEST(pg_cluster, starts_a_proper_cluster_and_its_destructor_removes_it) {
     EXPECT_EQ(again.exit_code, 0) << again.err; // idempotent
 }
 
-// As root, the test above covers the root path; this one the ordinary-user path.
+// As root, the test above covers the root path; this one the ordinary-user path. That user
+// runs a byte-identical copy of the script from a directory it owns: the checkout may sit
+// under a home it cannot traverse (a clone in /root, mode 0700).
 TEST(pg_cluster_script, works_for_an_ordinary_user) {
     auto dir = nested_cluster_dir();
     std::vector<std::string> prefix;
+    fs::path script = pg_cluster_script();
     if (::geteuid() == 0) {
         passwd* pg = ::getpwnam("postgres");
         ASSERT_NE(pg, nullptr) << "root, but no user postgres to act as an ordinary user";
@@ -92,9 +97,10 @@ TEST(pg_cluster_script, works_for_an_ordinary_user) {
         for (auto d : {dir.parent_path().parent_path(), dir.parent_path()}) {
             ASSERT_EQ(::chown(d.c_str(), pg->pw_uid, pg->pw_gid), 0);
         }
+        script = copy_pg_cluster_script(dir.parent_path().parent_path());
         prefix = {"/usr/sbin/runuser", "-u", "postgres", "--"};
     }
-    start_check_stop(prefix, dir);
+    start_check_stop(prefix, script, dir);
     fs::remove_all(dir.parent_path().parent_path());
 }
 
