@@ -2,6 +2,7 @@
 #include "cli/api_client.hpp"
 
 #include "cli/errors.hpp"
+#include "cli/terminal_text.hpp"
 
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -50,7 +51,8 @@ std::string reason_of(int status) {
     if (message.empty()) {
         message = reason_of(reply.status);
     }
-    throw api_error(reply.status, id, message);
+    // The message may quote Heroku: printed on a terminal, it must not drive it.
+    throw api_error(reply.status, terminal_text(id), terminal_text(message));
 }
 
 bool looks_like_app(const std::string& text) {

@@ -3,6 +3,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/errors.hpp"
+#include "cli/terminal_text.hpp"
 
 #include <algorithm>
 #include <CLI/CLI.hpp>
@@ -201,18 +202,18 @@ int run_cli(int argc, char** argv) {
     try {
         return run_command(app, a);
     } catch (const usage_error& e) {
-        std::cerr << "pgshift: " << e.what() << "\n";
+        std::cerr << "pgshift: " << terminal_text(e.what()) << "\n";
         return exit_usage;
     } catch (const unreachable_error& e) {
-        std::cerr << "pgshift: " << e.what() << "\n"
+        std::cerr << "pgshift: " << terminal_text(e.what()) << "\n"
                   << "pgshift: is pgshiftd running? Start it (pgshiftd, or systemctl start "
                      "pgshiftd) or point --api / $PGSHIFT_API at it.\n";
         return exit_unreachable;
     } catch (const api_error& e) {
-        std::cerr << "pgshift: " << e.what() << "\n";
+        std::cerr << "pgshift: " << terminal_text(e.what()) << "\n";
         return exit_failed;
     } catch (const std::exception& e) {
-        std::cerr << "pgshift: " << e.what() << "\n";
+        std::cerr << "pgshift: " << terminal_text(e.what()) << "\n";
         return exit_failed;
     }
 }

@@ -3,6 +3,7 @@
 
 #include "cli/errors.hpp"
 #include "cli/render.hpp"
+#include "cli/terminal_text.hpp"
 
 #include <nlohmann/json.hpp>
 #include <ostream>
@@ -17,9 +18,9 @@ clock_time now() {
         std::chrono::system_clock::now());
 }
 
-// The API's JSON exactly as served, as one document on its own line.
+// The API's JSON as served (terminal-safe: the same JSON), as one document on its own line.
 void print_json(command_context& ctx, const http_reply& reply) {
-    ctx.out << reply.body;
+    ctx.out << terminal_json(reply.body);
     if (!reply.body.ends_with('\n')) {
         ctx.out << '\n';
     }

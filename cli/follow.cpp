@@ -2,6 +2,7 @@
 #include "cli/commands.hpp"
 #include "cli/errors.hpp"
 #include "cli/render.hpp"
+#include "cli/terminal_text.hpp"
 
 #include <nlohmann/json.hpp>
 #include <ostream>
@@ -61,7 +62,7 @@ public:
                 }
                 if (!lost_since) {
                     lost_since = steady::now();
-                    print_line(std::string("lost pgshiftd (") + e.what() + "); retrying");
+                    print_line("lost pgshiftd (" + terminal_text(e.what()) + "); retrying");
                 }
             }
             std::this_thread::sleep_for(ctx_.poll_interval);
@@ -94,7 +95,7 @@ private:
     int finish() {
         clear_bar();
         if (ctx_.json) {
-            ctx_.out << reply_.body << (reply_.body.ends_with('\n') ? "" : "\n");
+            ctx_.out << terminal_json(reply_.body) << (reply_.body.ends_with('\n') ? "" : "\n");
         } else {
             ctx_.out << render_outcome(*upgrade_);
         }
@@ -158,7 +159,7 @@ void print_events(command_context& ctx, const std::vector<ordered_json>& events,
         }
         last_seq = std::max(last_seq, e->seq);
         // --follow --json: one event per line (JSON Lines), as served.
-        ctx.out << (ctx.json ? raw.dump() : render_event(*e)) << '\n';
+        ctx.out << (ctx.json ? terminal_json(raw.dump()) : render_event(*e)) << '\n';
     }
     ctx.out.flush();
 }
@@ -171,7 +172,7 @@ int run_events(command_context& ctx, const std::string& id_or_app, bool follow) 
     if (!follow) {
         const auto reply = ctx.client.get(upgrade_path(id, "/events?after=0"));
         if (ctx.json) {
-            ctx.out << reply.body << (reply.body.ends_with('\n') ? "" : "\n");
+            ctx.out << terminal_json(reply.body) << (reply.body.ends_with('\n') ? "" : "\n");
             return exit_ok;
         }
         auto body = ordered_json::parse(reply.body, nullptr, false);

@@ -1,6 +1,7 @@
 // Decoding the control API's JSON leniently: a field of the wrong type reads as absent.
 #include "cli/upgrade_view.hpp"
 
+#include "cli/terminal_text.hpp"
 #include "statemachine/state.hpp"
 
 #include <nlohmann/json.hpp>
@@ -15,13 +16,15 @@ const json* member(const json& j, const char* key) {
     return it == j.end() || it->is_null() ? nullptr : &*it;
 }
 
+// Every string is made terminal-safe here, where it enters: last_error, event details and
+// add-on names carry Heroku's words, which may hold escape sequences.
 std::string text(const json& j, const char* key) {
     const json* v = member(j, key);
     if (v == nullptr) {
         return {};
     }
     if (v->is_string()) {
-        return v->get<std::string>();
+        return terminal_text(v->get_ref<const std::string&>());
     }
     return v->is_number() ? v->dump() : std::string{};
 }

@@ -195,6 +195,55 @@ TEST_F(CliProcess, StatusOfARolledBackUpgradeExits1) {
     EXPECT_TRUE(contains(r.out, "last error  restore failed\n"));
 }
 
+// Text from Heroku reaches the CLI through the API: printed, it must not drive the terminal
+// (an ESC[2J in a Heroku error cleared the operator's screen), in text and in --json alike.
+TEST_F(CliProcess, HerokuTextCannotDriveTheTerminal) {
+    auto u = make_upgrade(id1, "sushi", "rolled_back");
+    u["last_error"] = "ERROR: pg_restore failed\n\x1b[2J\x1b[31mowned\x7f \xc2\x9b"
+                      "0m";
+    api.answer("GET", "/v1/upgrades/" + id1, 200, u.dump());
+    api.answer("GET", "/v1/upgrades/" + id1 + "/events?after=0", 200,
+               json{{"events", json::array({make_event(1, "step_failed", "restoring",
+                                                       "rolling_back", "boom\x1b]0;x\x07\n")})}}
+                   .dump());
+    api.answer("POST", "/v1/upgrades/" + id1 + "/retry", 409,
+               json{{"id", "invalid_state"}, {"message", "Heroku said \x1b[2Jno"}}.dump());
+    // Raw DEL and C1 in strings: legal JSON that nlohmann's dump() does not escape.
+    api.answer("GET", "/v1/upgrades", 200,
+               "{\"upgrades\": [], \"next\": \"a\x7f\xc2\x9b"
+               "b\"}");
+    const auto no_controls = [](const std::string& text) {
+        for (const unsigned char c : text) {
+            if ((c < 0x20 && c != '\n') || c == 0x7f) {
+                return false;
+            }
+        }
+        return text.find("\xc2\x9b") == std::string::npos;
+    };
+    const auto status = run_pgshift(with_api({"status", id1}));
+    EXPECT_EQ(status.code, 1);
+    EXPECT_TRUE(no_controls(status.out)) << status.out;
+    EXPECT_TRUE(contains(status.out, "last error  ERROR: pg_restore failed\\n\\x1b[2J\\x1b[31mowned"
+                                     "\\x7f \\u009b0m\n"))
+        << status.out;
+    const auto events = run_pgshift(with_api({"events", id1}));
+    EXPECT_TRUE(no_controls(events.out)) << events.out;
+    EXPECT_TRUE(contains(events.out, "boom\\x1b]0;x\\x07\\n\n")) << events.out;
+    const auto refused = run_pgshift(with_api({"retry", id1}));
+    EXPECT_EQ(refused.code, 1);
+    EXPECT_EQ(refused.err, "pgshift: Heroku said \\x1b[2Jno\n");
+    for (const auto& args : {std::vector<std::string>{"--json", "status", id1},
+                             std::vector<std::string>{"--json", "events", id1},
+                             std::vector<std::string>{"--json", "list"}}) {
+        const auto j = run_pgshift(with_api(args));
+        EXPECT_EQ(j.code, args[1] == "status" ? 1 : 0) << j.err;
+        EXPECT_TRUE(no_controls(j.out)) << j.out;
+        EXPECT_FALSE(json::parse(j.out, nullptr, false).is_discarded()) << j.out;
+    }
+    EXPECT_EQ(json::parse(run_pgshift(with_api({"--json", "status", id1})).out), u)
+        << "the same JSON, only escaped";
+}
+
 TEST_F(CliProcess, AnUnknownIdOrAppIsA404WithAClearMessage) {
     api.answer("GET", "/v1/upgrades?app=nosuch&limit=1", 200, R"({"upgrades":[],"next":null})");
     const auto r = run_pgshift(with_api({"status", "nosuch"}));

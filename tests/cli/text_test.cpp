@@ -3,6 +3,7 @@
 #include "cli/endpoint.hpp"
 #include "cli/format.hpp"
 #include "cli/render.hpp"
+#include "cli/terminal_text.hpp"
 #include "cli/upgrade_view.hpp"
 
 #include <gtest/gtest.h>
@@ -281,6 +282,65 @@ TEST(CliCommands, ExitCodeFollowsTheOutcome) {
     EXPECT_EQ(exit_for_state("cancelled"), 1);
     EXPECT_TRUE(is_terminal_state("rolled_back"));
     EXPECT_FALSE(is_terminal_state("rolling_back"));
+}
+
+} // namespace
+
+namespace {
+
+// An ESC[2J in a Heroku error once cleared the operator's screen: every control a terminal
+// acts on is shown, UTF-8 text is kept, and a byte that is not UTF-8 is U+FFFD.
+TEST(CliTerminalText, ControlsAreShownAndUtf8TextIsKept) {
+    EXPECT_EQ(terminal_text("restore failed\x1b[2J\x1b]0;owned\x07"),
+              "restore failed\\x1b[2J\\x1b]0;owned\\x07");
+    EXPECT_EQ(terminal_text("line\nnext\r\ttab\x7f"), "line\\nnext\\r\\ttab\\x7f");
+    EXPECT_EQ(terminal_text("\xc2\x9b"
+                            "31m \xe2\x80\xae"
+                            "txt.exe"),
+              "\\u009b31m \\u202etxt.exe");
+    EXPECT_EQ(terminal_text("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x90\x9f"),
+              "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x90\x9f");
+    EXPECT_EQ(terminal_text("bad \xff\xc3 \xe0\x80\xaf"),
+              "bad \xef\xbf\xbd\xef\xbf\xbd \xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+    EXPECT_EQ(terminal_text(terminal_text("\x1b[2J")), "\\x1b[2J") << "idempotent";
+}
+
+TEST(CliTerminalText, JsonStaysTheSameJsonWithoutRawControls) {
+    const std::string raw = "{\"message\": \"a\x7f"
+                            "b\xc2\x9b"
+                            "c\xff\",\r\n \"n\": 1}\n";
+    const std::string safe = terminal_json(raw);
+    EXPECT_EQ(safe, "{\"message\": \"a\\u007fb\\u009bc\\ufffd\",\r\n \"n\": 1}\n");
+    EXPECT_EQ(json::parse(safe)["message"], json::parse("\"a\x7f"
+                                                        "b\xc2\x9b"
+                                                        "c\xef\xbf\xbd\""));
+}
+
+TEST(CliDecode, EveryStringFromTheApiIsTerminalSafe) {
+    auto j = restoring_upgrade();
+    j["app"] = "sushi\x1b[2J";
+    j["last_error"] = "ERROR: relation \"x\" does not exist\n\x1b[31mred";
+    j["source_addon"]["name"] = "pg\xc2\x9b";
+    j["progress"]["message"] = "table\x1b[K";
+    const auto u = *decode_upgrade(j);
+    EXPECT_EQ(u.app, "sushi\\x1b[2J");
+    EXPECT_EQ(u.last_error, "ERROR: relation \"x\" does not exist\\n\\x1b[31mred");
+    EXPECT_EQ(u.source_addon, "pg\\u009b");
+    const auto status = render_status(u, at("2026-11-26T03:13:00Z"));
+    EXPECT_EQ(status.find('\x1b'), std::string::npos) << status;
+    EXPECT_NE(status.find("last error  ERROR: relation \"x\" does not exist\\n\\x1b[31mred\n"),
+              std::string::npos)
+        << status;
+    const auto e = decode_event(json{{"seq", 3},
+                                     {"at", "2026-11-26T03:15:00Z"},
+                                     {"type", "step_failed"},
+                                     {"from", "restoring"},
+                                     {"to", "rolling_back"},
+                                     {"detail", "pg_restore: \x1b[2J\n"}});
+    ASSERT_TRUE(e);
+    EXPECT_EQ(render_event(*e),
+              "2026-11-26 03:15:00Z  step_failed       restoring→rolling_back  pg_restore: "
+              "\\x1b[2J\\n");
 }
 
 } // namespace
