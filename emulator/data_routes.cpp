@@ -4,6 +4,8 @@
 #include "emulator/json_codec.hpp"
 #include "emulator/routes.hpp"
 
+#include <algorithm>
+
 namespace pgshift::emulator {
 
 namespace {
@@ -42,9 +44,19 @@ response restore(route_context& ctx, request& req) {
     if (!url || url->empty()) {
         return reply_error(invalid("backup_url is required"));
     }
+    std::vector<std::string> extensions;
+    if (auto it = body->find("extensions"); it != body->end() && !it->is_null()) {
+        const bool strings =
+            it->is_array() &&
+            std::all_of(it->begin(), it->end(), [](const json& e) { return e.is_string(); });
+        if (!strings) {
+            return reply_error(invalid("extensions must be an array of strings"));
+        }
+        extensions = it->get<std::vector<std::string>>();
+    }
     const auto fault = transfer_fault_for(ctx, req);
-    return reply_with(ctx.w.restore(param(req, "database"), *url, fault), 201,
-                      [](const transfer_view& v) { return to_json(v, false); });
+    return reply_with(ctx.w.restore(param(req, "database"), *url, std::move(extensions), fault),
+                      201, [](const transfer_view& v) { return to_json(v, false); });
 }
 
 response public_url(route_context& ctx, request& req) {

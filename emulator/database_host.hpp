@@ -41,9 +41,12 @@ public:
     virtual void drop(std::string_view key) = 0;
     virtual void execute(std::string_view key, std::string_view sql) = 0;
     virtual std::int64_t size(std::string_view key) = 0;
+    virtual int table_count(std::string_view key) = 0; // user tables, system schemas aside
     virtual std::unique_ptr<database_job> dump(std::string_view key, std::filesystem::path file,
                                                job_callbacks cb) = 0;
+    // Restores without the dump's extensions, creating `extensions` first (see pg_backend).
     virtual std::unique_ptr<database_job> restore(std::filesystem::path file, std::string_view key,
+                                                  std::vector<std::string> extensions,
                                                   job_callbacks cb) = 0;
 };
 

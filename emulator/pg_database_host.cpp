@@ -63,6 +63,10 @@ std::int64_t pg_database_host::size(std::string_view key) {
     return backend_.database_size(credentials(key));
 }
 
+int pg_database_host::table_count(std::string_view key) {
+    return backend_.table_count(credentials(key));
+}
+
 std::unique_ptr<database_job> pg_database_host::dump(std::string_view key,
                                                      std::filesystem::path file, job_callbacks cb) {
     return std::make_unique<pg_job>(
@@ -70,9 +74,11 @@ std::unique_ptr<database_job> pg_database_host::dump(std::string_view key,
 }
 
 std::unique_ptr<database_job> pg_database_host::restore(std::filesystem::path file,
-                                                        std::string_view key, job_callbacks cb) {
-    return std::make_unique<pg_job>(
-        backend_.start_restore(std::move(file), credentials(key), adapt(std::move(cb))));
+                                                        std::string_view key,
+                                                        std::vector<std::string> extensions,
+                                                        job_callbacks cb) {
+    return std::make_unique<pg_job>(backend_.start_restore(
+        std::move(file), credentials(key), adapt(std::move(cb)), std::move(extensions)));
 }
 
 } // namespace pgshift::emulator

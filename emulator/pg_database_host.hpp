@@ -19,9 +19,11 @@ public:
     void drop(std::string_view key) override;
     void execute(std::string_view key, std::string_view sql) override;
     std::int64_t size(std::string_view key) override;
+    int table_count(std::string_view key) override;
     std::unique_ptr<database_job> dump(std::string_view key, std::filesystem::path file,
                                        job_callbacks cb) override;
     std::unique_ptr<database_job> restore(std::filesystem::path file, std::string_view key,
+                                          std::vector<std::string> extensions,
                                           job_callbacks cb) override;
 
 private:

@@ -24,8 +24,10 @@ struct transfer {
     transfer_kind kind = transfer_kind::backup;
     std::string from_name, from_type, from_url, to_name, to_type, to_url;
     std::string source_addon_id, target_addon_id;
-    std::string dump_file; // real transfers: the pg_dump -Fc file
+    std::string dump_file;               // real transfers: the pg_dump -Fc file
+    std::vector<std::string> extensions; // restores: what the request asked to create first
     std::int64_t source_bytes = 0, processed_bytes = 0;
+    int source_tables = 0; // simulated: what a restore of it leaves in its target
     bool succeeded = false;
     int warnings = 0;
     time_point created_at, updated_at;

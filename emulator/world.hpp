@@ -66,7 +66,7 @@ public:
     outcome<database_view> database(std::string_view addon) const;
     outcome<transfer_view> capture(std::string_view addon, transfer_fault fault);
     outcome<transfer_view> restore(std::string_view addon, std::string_view backup_url,
-                                   transfer_fault fault);
+                                   std::vector<std::string> extensions, transfer_fault fault);
     outcome<std::vector<transfer_view>> transfers(std::string_view app) const;
     outcome<transfer_view> find_transfer(std::string_view app, std::string_view key) const;
     outcome<transfer_view> cancel_transfer(std::string_view app, std::string_view key);

@@ -97,10 +97,14 @@ outcome<database_view> world::database(std::string_view key) const {
         real = ad->real;
     }
     if (real) {
+        // Two quick catalog queries, no lock held. They stay on the event loop: handlers
+        // answer synchronously, and a cached count would lag behind what clients just wrote.
         try {
-            v.bytes = host_->size(v.addon.record.id); // a quick catalog query, no lock held
+            v.bytes = host_->size(v.addon.record.id);
+            v.tables = host_->table_count(v.addon.record.id);
         } catch (const std::exception&) {
             v.bytes = 0; // info stays answerable while the server hiccups
+            v.tables = 0;
         }
     }
     return v;

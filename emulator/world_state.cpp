@@ -130,6 +130,7 @@ void refresh_transfers(world_state& s, time_point now) {
         if (t.succeeded && t.kind == transfer_kind::restore) {
             if (auto it = s.addons.find(t.target_addon_id); it != s.addons.end()) {
                 it->second.simulated_bytes = t.source_bytes;
+                it->second.simulated_tables = t.source_tables;
             }
         }
     }

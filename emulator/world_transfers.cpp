@@ -73,6 +73,7 @@ outcome<transfer_view> world::capture(std::string_view key, transfer_fault fault
     t.to_url = std::string(backup_host) + t.app_id + "/" + t.uuid + ".dump";
     t.source_addon_id = ad->id;
     t.source_bytes = ad->simulated_bytes;
+    t.source_tables = ad->simulated_tables;
     t.dump_file = (state_dir_ / (t.uuid + ".dump")).string();
     record(s, now, "backup", ref_of(s, t.app_id).name, t.display_name(), ad->name);
     const auto uuid = t.uuid;
@@ -86,7 +87,7 @@ outcome<transfer_view> world::capture(std::string_view key, transfer_fault fault
 }
 
 outcome<transfer_view> world::restore(std::string_view key, std::string_view backup_url,
-                                      transfer_fault fault) {
+                                      std::vector<std::string> extensions, transfer_fault fault) {
     const auto now = clock_();
     std::unique_lock lock{mu_};
     auto& s = *s_;
@@ -111,9 +112,15 @@ outcome<transfer_view> world::restore(std::string_view key, std::string_view bac
         fail_now(t, now, "could not fetch backup: no finished, succeeded backup at that URL");
     } else {
         t.source_bytes = src->processed_bytes;
+        t.source_tables = src->source_tables;
         t.dump_file = src->dump_file;
     }
-    record(s, now, "restore", ref_of(s, t.app_id).name, t.display_name(), ad->name);
+    std::string detail = ad->name;
+    for (std::size_t i = 0; i < extensions.size(); ++i) {
+        detail += (i == 0 ? " extensions " : ",") + extensions[i];
+    }
+    t.extensions = std::move(extensions);
+    record(s, now, "restore", ref_of(s, t.app_id).name, t.display_name(), detail);
     const auto uuid = t.uuid;
     const bool real = ad->real && src && src->succeeded && fault == transfer_fault::none;
     auto view = view_transfer(s, s.transfers.emplace(uuid, std::move(t)).first->second);
@@ -127,6 +134,7 @@ outcome<transfer_view> world::restore(std::string_view key, std::string_view bac
 void world::start_job(const std::string& uuid) {
     std::string key;
     std::filesystem::path file;
+    std::vector<std::string> extensions;
     transfer_kind kind{};
     {
         std::lock_guard lock{mu_};
@@ -135,6 +143,7 @@ void world::start_job(const std::string& uuid) {
         kind = t.kind;
         key = kind == transfer_kind::backup ? t.source_addon_id : t.target_addon_id;
         file = t.dump_file;
+        extensions = t.extensions;
     }
     job_callbacks cb;
     cb.on_progress = [this, uuid](std::int64_t bytes) {
@@ -147,7 +156,7 @@ void world::start_job(const std::string& uuid) {
     std::unique_ptr<database_job> job;
     try {
         job = kind == transfer_kind::backup ? host_->dump(key, file, cb)
-                                            : host_->restore(file, key, cb);
+                                            : host_->restore(file, key, extensions, cb);
     } catch (const std::exception& e) {
         std::lock_guard lock{mu_};
         fail_now(s_->transfers.at(uuid), clock_(), std::string("could not start: ") + e.what());

@@ -2,6 +2,7 @@
 #include "emulator/pg/pg_backend.hpp"
 
 #include "emulator/pg/pg_connection.hpp"
+#include "emulator/pg/restore_prep.hpp"
 #include "emulator/pg/transfer_runner.hpp"
 
 #include <algorithm>
@@ -284,8 +285,8 @@ std::int64_t pg_backend::database_size(const database_credentials& db) {
 std::unique_ptr<running_transfer> pg_backend::start_dump(const database_credentials& source,
                                                          std::filesystem::path file,
                                                          transfer_callbacks cb) {
-    pg_detail::tool_command command{{pg_dump_, target_args(source), tool_env(source)},
-                                    source.password};
+    pg_detail::tool_command command{
+        {pg_dump_, target_args(source), tool_env(source)}, source.password, {}, {}};
     command.spawn.args.insert(command.spawn.args.begin(), "--format=custom");
     command.spawn.args.push_back("--file=" + file.string());
     return pg_detail::start_dump_thread(std::move(command), std::move(file), std::move(cb));
@@ -295,14 +296,39 @@ std::unique_ptr<running_transfer> pg_backend::start_dump(const database_credenti
 // --clean --if-exists: a restore replaces what the target holds (Heroku's restore is
 // destructive) without "does not exist" errors on a fresh target, so a clean restore
 // reports 0 warnings. Errors pg_restore ignores become warnings (transfer_runner.cpp).
+// --use-list: the dump's contents without its extensions (restore_prep.cpp), in a file of
+// its own per restore, so two restores of one backup never share it.
 std::unique_ptr<running_transfer> pg_backend::start_restore(std::filesystem::path file,
                                                             const database_credentials& target,
-                                                            transfer_callbacks cb) {
-    pg_detail::tool_command command{{pg_restore_, target_args(target), tool_env(target)},
-                                    target.password};
-    command.spawn.args.insert(command.spawn.args.begin(),
-                              {"--no-owner", "--no-acl", "--clean", "--if-exists"});
+                                                            transfer_callbacks cb,
+                                                            std::vector<std::string> extensions) {
+    pg_detail::tool_command command{
+        {pg_restore_, target_args(target), tool_env(target)}, target.password, {}, {}};
+    auto list = file;
+    list += ".list-" + random_hex(8);
+    command.spawn.args.insert(
+        command.spawn.args.begin(),
+        {"--no-owner", "--no-acl", "--clean", "--if-exists", "--use-list=" + list.string()});
+    auto admin = admin_params();
+    admin.dbname = target.name;
+    command.prepare =
+        [prep = pg_detail::restore_prep{pg_restore_, file, list, admin, std::move(extensions)}](
+            pg_detail::transfer_state& state) {
+            return pg_detail::prepare_restore(state, prep);
+        };
+    command.scratch = list;
     return pg_detail::start_restore_thread(std::move(command), std::move(file), std::move(cb));
+}
+
+int pg_backend::table_count(const database_credentials& db) {
+    auto params = admin_params();
+    params.dbname = db.name;
+    pg_connection admin(params);
+    auto result = admin.exec("SELECT count(*) FROM pg_catalog.pg_class c "
+                             "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+                             "WHERE c.relkind IN ('r', 'p') AND n.nspname <> 'information_schema' "
+                             "AND n.nspname NOT LIKE 'pg\\_%'");
+    return std::stoi(PQgetvalue(result.get(), 0, 0));
 }
 
 } // namespace pgshift::emulator

@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace pgshift::emulator {
 
@@ -47,10 +48,15 @@ public:
     std::unique_ptr<running_transfer> start_dump(const database_credentials& source,
                                                  std::filesystem::path file, transfer_callbacks cb);
     // pg_restore of `file` into `target` (as its role), fed through a pipe; progress is the
-    // bytes fed. Throws only if no thread can be started.
+    // bytes fed. As on Heroku, the dump's extensions are not restored: each of `extensions`
+    // ("hstore" or "schema.hstore") is created first, as the admin; one that cannot be
+    // created fails the transfer with a log line. Throws only if no thread can be started.
     std::unique_ptr<running_transfer> start_restore(std::filesystem::path file,
                                                     const database_credentials& target,
-                                                    transfer_callbacks cb);
+                                                    transfer_callbacks cb,
+                                                    std::vector<std::string> extensions = {});
+    // User tables (every schema but the system ones) in `db`. Throws std::runtime_error.
+    int table_count(const database_credentials& db);
 
 private:
     pg_detail::connection_params admin_params() const;

@@ -83,9 +83,21 @@ transfer_outcome run_restore(transfer_state& state, const tool_command& command,
                            std::error_code(errno, std::generic_category()).message());
         return out;
     }
+    std::vector<std::string> before;
+    if (command.prepare) {
+        try {
+            before = command.prepare(state);
+        } catch (const std::exception& e) {
+            transfer_outcome out;
+            out.logs.push_back(redact(e.what(), command.secret));
+            return out;
+        }
+    }
     // No measure: progress is the pump's count of bytes fed.
     pump_request request{command.spawn, command.secret, input.get(), nullptr, cb.on_progress};
-    return outcome_of(pump_tool(state, request), "pg_restore", true);
+    auto out = outcome_of(pump_tool(state, request), "pg_restore", true);
+    out.logs.insert(out.logs.begin(), before.begin(), before.end());
+    return out;
 }
 
 } // namespace
@@ -114,6 +126,10 @@ void transfer_main(const std::shared_ptr<transfer_state>& state, const tool_comm
             out = transfer_outcome{};
             out.logs.push_back(redact(e.what(), command.secret));
         }
+    }
+    if (!command.scratch.empty()) {
+        std::error_code ignored;
+        std::filesystem::remove(command.scratch, ignored);
     }
     if (cb.on_done) {
         try {

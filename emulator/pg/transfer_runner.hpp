@@ -5,15 +5,23 @@
 #include "emulator/pg/running_transfer.hpp"
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace pgshift::emulator::pg_detail {
+
+struct transfer_state;
 
 // One tool invocation; `spawn.env` carries PGPASSWORD, `secret` is redacted from logs.
 struct tool_command {
     spawn_request spawn;
     std::string secret;
+    // Restores: runs on the transfer's thread before the tool; its lines start the logs, and
+    // a std::exception fails the transfer with its message. `scratch` is removed at the end.
+    std::function<std::vector<std::string>(transfer_state&)> prepare;
+    std::filesystem::path scratch;
 };
 
 // `command` must write the dump to `file` (pg_dump --file). Throws std::system_error only

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <functional>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 using namespace pgshift::testing;
 using nlohmann::json;
@@ -43,16 +44,29 @@ json_reply poll(const std::function<json_reply()>& get,
     }
 }
 
+// The dumps' directory, one per test process, removed after the emulator that wrote there.
+struct scratch_dir {
+    std::filesystem::path path =
+        std::filesystem::temp_directory_path() / ("emulator-e2e-" + std::to_string(::getpid()));
+    scratch_dir() { std::filesystem::create_directories(path); }
+    ~scratch_dir() {
+        std::error_code ignored;
+        std::filesystem::remove_all(path, ignored);
+    }
+    scratch_dir(const scratch_dir&) = delete;
+    scratch_dir& operator=(const scratch_dir&) = delete;
+};
+
 class emulator_e2e : public ::testing::Test {
 protected:
-    static pgshift::emulator::service_options options() {
+    static pgshift::emulator::service_options options(const std::filesystem::path& dir) {
         pgshift::emulator::service_options o;
         o.host = std::make_shared<pgshift::emulator::pg_database_host>(shared_admin_url());
-        o.state_dir = std::filesystem::temp_directory_path() / "emulator-e2e";
-        std::filesystem::create_directories(o.state_dir);
+        o.state_dir = dir;
         return o;
     }
-    running_emulator emu{options()};
+    scratch_dir dumps; // declared first: destroyed after `emu` has stopped its jobs
+    running_emulator emu{options(dumps.path)};
 
     std::string old_url;
 
@@ -179,6 +193,7 @@ protected:
         EXPECT_EQ(query(new_url, "SELECT nextval('invoice_numbers')")[0][0], "2000");
     }
 
+public:
     json wait_transfer(const std::string& app, const std::string& uuid) {
         auto r =
             poll([&] { return emu.call("GET", "/client/v11/apps/" + app + "/transfers/" + uuid); },
@@ -209,6 +224,111 @@ TEST_F(emulator_e2e, seed_procedure_moves_database_url_to_an_identical_copy) {
     EXPECT_EQ(kinds["formation"], 2);
     EXPECT_EQ(kinds["transfer_finished"], 2);
     EXPECT_EQ(kinds["addon_destroyed"], 0);
+}
+
+json seed_app(running_emulator& emu, const std::string& name, const std::string& sql) {
+    auto r = emu.call("POST", "/_emulator/apps", {{"name", name}, {"sql", sql}});
+    EXPECT_EQ(r.status, 201) << r.raw.body;
+    return r.body["addon"];
+}
+
+// A restore of `backup` into `target` with this request body; returns the finished transfer.
+json restore_into(emulator_e2e& t, running_emulator& emu, const json& target, json body) {
+    auto res = emu.call(
+        "POST", "/client/v11/databases/" + target["id"].get<std::string>() + "/restores", body);
+    EXPECT_EQ(res.status, 201) << res.raw.body;
+    auto done = t.wait_transfer(target["app"]["name"], res.body["uuid"]);
+    return emu
+        .call("GET", "/client/v11/apps/" + target["app"]["name"].get<std::string>() +
+                         "/transfers/" + done["uuid"].get<std::string>() + "?verbose=true")
+        .body;
+}
+
+std::string all_logs(const json& transfer) {
+    std::string out;
+    for (const auto& l : transfer["logs"]) {
+        out += l["message"].get<std::string>() + "\n";
+    }
+    return out;
+}
+
+TEST_F(emulator_e2e, restore_creates_only_the_requested_extensions) {
+    emu.call("PUT", "/_emulator/timings", {{"transfer_pending_ms", 0}});
+    // The seed's SQL runs as the add-on's own role: hstore is a trusted extension.
+    auto source = seed_app(emu, "kv",
+                           "CREATE EXTENSION hstore; "
+                           "CREATE TABLE t (id serial PRIMARY KEY, h hstore); "
+                           "CREATE TABLE plain (id int); "
+                           "INSERT INTO t (h) VALUES ('a=>1'), ('b=>2');");
+    auto cap =
+        emu.call("POST", "/client/v11/databases/" + source["id"].get<std::string>() + "/backups");
+    ASSERT_EQ(cap.status, 201);
+    auto backup = wait_transfer("kv", cap.body["uuid"]);
+    ASSERT_EQ(backup["succeeded"], true) << backup.dump();
+    const auto url = backup["to_url"];
+
+    // Without `extensions`: the dump's CREATE EXTENSION is not replayed, so what needs hstore
+    // fails and the restore ends with warnings that say why.
+    auto bare = restore_into(*this, emu, seed_app(emu, "bare", ""), {{"backup_url", url}});
+    EXPECT_EQ(bare["succeeded"], true) << bare.dump();
+    EXPECT_GT(bare["warnings"].get<int>(), 0);
+    EXPECT_NE(all_logs(bare).find("hstore"), std::string::npos) << all_logs(bare);
+    const auto bare_url = emu.call("GET", "/apps/bare/config-vars").body["DATABASE_URL"];
+    EXPECT_EQ(query(bare_url, "SELECT count(*) FROM pg_extension WHERE extname = 'hstore'")[0][0],
+              "0");
+
+    // With it: created first, then a clean restore.
+    auto with = restore_into(*this, emu, seed_app(emu, "with", ""),
+                             {{"backup_url", url}, {"extensions", {"hstore"}}});
+    EXPECT_EQ(with["succeeded"], true) << with.dump();
+    EXPECT_EQ(with["warnings"], 0) << all_logs(with);
+    const auto with_url =
+        emu.call("GET", "/apps/with/config-vars").body["DATABASE_URL"].get<std::string>();
+    EXPECT_EQ(query(with_url, "SELECT h -> 'b' FROM t WHERE id = 2")[0][0], "2");
+    std::string detail;
+    for (const auto& e : emu.call("GET", "/_emulator/ledger").body) {
+        if (e["kind"] == "restore" && e["app"] == "with") {
+            detail = e["detail"];
+        }
+    }
+    EXPECT_NE(detail.find("extensions hstore"), std::string::npos) << detail;
+
+    // An extension the server does not have fails the restore with a log line.
+    auto unknown = restore_into(*this, emu, seed_app(emu, "unknown", ""),
+                                {{"backup_url", url}, {"extensions", {"no_such_extension"}}});
+    EXPECT_EQ(unknown["succeeded"], false);
+    EXPECT_NE(all_logs(unknown).find("could not create extension no_such_extension"),
+              std::string::npos)
+        << all_logs(unknown);
+
+    auto bad =
+        emu.call("POST", "/client/v11/databases/" + source["id"].get<std::string>() + "/restores",
+                 {{"backup_url", url}, {"extensions", "hstore"}});
+    EXPECT_EQ(bad.status, 422);
+    EXPECT_NE(bad.raw.body.find("extensions"), std::string::npos);
+}
+
+TEST_F(emulator_e2e, database_info_counts_the_real_tables) {
+    auto addon = seed_app(emu, "counted",
+                          "CREATE TABLE a (x int); CREATE TABLE b (x int); CREATE SCHEMA s; "
+                          "CREATE TABLE s.c (x int); CREATE TABLE d (x int); "
+                          "CREATE TABLE e (x int); CREATE VIEW v AS SELECT 1;");
+    const auto info_path = "/client/v11/databases/" + addon["id"].get<std::string>();
+    const auto tables_row = [](const json& info) {
+        for (const auto& row : info["info"]) {
+            if (row["name"] == "Tables") {
+                return row["values"][0].get<std::string>();
+            }
+        }
+        return std::string("missing");
+    };
+    auto info = emu.call("GET", info_path).body;
+    EXPECT_EQ(info["num_tables"], 5);
+    EXPECT_EQ(tables_row(info), "5");
+    exec(info["resource_url"], "CREATE TABLE f (x int)");
+    info = emu.call("GET", info_path).body;
+    EXPECT_EQ(info["num_tables"], 6);
+    EXPECT_EQ(tables_row(info), "6");
 }
 
 } // namespace
