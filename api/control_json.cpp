@@ -66,7 +66,8 @@ json options_json(const upgrade_request& r) {
             {"remove_source_after",
              r.remove_source_after ? json(r.remove_source_after->count()) : json()},
             {"webhook_url", r.webhook_url ? json(*r.webhook_url) : json()},
-            {"keep_target_on_rollback", r.keep_target_on_rollback}};
+            {"keep_target_on_rollback", r.keep_target_on_rollback},
+            {"extensions", r.extensions}};
 }
 
 json formation_json(const std::vector<process_quantity>& formation) {
@@ -87,6 +88,10 @@ json upgrade_json(const upgrade_view& view) {
             {"app", u.request.app},
             {"plan", u.request.plan},
             {"version", u.request.pg_version ? json(*u.request.pg_version) : json()},
+            {"source_plan", text_or_null(u.source_plan)},
+            {"source_app", text_or_null(u.source_app)},
+            {"source_version", text_or_null(u.source_version)},
+            {"target_version", text_or_null(u.target_version)},
             {"state", to_string(u.current)},
             {"paused", u.paused},
             {"needs_attention", u.needs_attention},

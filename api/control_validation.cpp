@@ -115,7 +115,47 @@ field_result read_webhook_url(const json& v, upgrade_request& r) {
     return std::nullopt;
 }
 
-constexpr std::array<std::string_view, 9> known_fields{"app",
+// An extension name as pg:backups:restore --extensions takes it: letters, digits, _ and -
+// ("uuid-ossp"), optionally schema-qualified; never a comma (they are stored joined by one).
+bool valid_extension(std::string_view name) noexcept {
+    return !name.empty() && name.size() <= 127 &&
+           (is_lower_alnum(name.front()) || name.front() == '_') &&
+           std::all_of(name.begin(), name.end(), [](char c) {
+               return is_lower_alnum(c) || c == '_' || c == '-' || c == '.';
+           });
+}
+
+field_result read_extensions(const json& v, upgrade_request& r) {
+    const auto bad = [] {
+        return invalid_param("extensions",
+                             "extensions must be an array of at most 64 extension names "
+                             "(lower-case letters, digits, _ and -), e.g. [\"hstore\"]");
+    };
+    if (!v.is_array() || v.size() > 64) {
+        return bad();
+    }
+    std::vector<std::string> names;
+    for (const auto& e : v) {
+        if (!e.is_string()) {
+            return bad();
+        }
+        std::string name = e.get<std::string>();
+        std::transform(name.begin(), name.end(), name.begin(), [](char c) {
+            return static_cast<char>(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
+        });
+        if (!valid_extension(name)) {
+            return bad();
+        }
+        names.push_back(std::move(name));
+    }
+    // As the CLI sends them: lower-case, sorted, each once.
+    std::sort(names.begin(), names.end());
+    names.erase(std::unique(names.begin(), names.end()), names.end());
+    r.extensions = std::move(names);
+    return std::nullopt;
+}
+
+constexpr std::array<std::string_view, 10> known_fields{"app",
                                                        "plan",
                                                        "version",
                                                        "downtime_at",
@@ -123,7 +163,8 @@ constexpr std::array<std::string_view, 9> known_fields{"app",
                                                        "allow_restore_warnings",
                                                        "remove_source_after",
                                                        "webhook_url",
-                                                       "keep_target_on_rollback"};
+                                                       "keep_target_on_rollback",
+                                                       "extensions"};
 
 // One body field. Required fields are checked for presence by the caller.
 field_result read_field(const std::string& name, const json& v, upgrade_request& r) {
@@ -162,6 +203,9 @@ field_result read_field(const std::string& name, const json& v, upgrade_request&
     }
     if (name == "remove_source_after") {
         return read_remove_source_after(v, r);
+    }
+    if (name == "extensions") {
+        return read_extensions(v, r);
     }
     return read_webhook_url(v, r); // the last known field
 }

@@ -8,8 +8,10 @@ namespace pgshift::daemon {
 namespace {
 
 // Destroys an add-on of the app (by name or id) and waits until Heroku says it is gone.
-// Idempotent: an add-on that is already gone is done.
-net::awaitable<step_result> destroy_addon(step_context& ctx, std::string name_or_id) {
+// Idempotent: an add-on that is already gone is done. only_owned: an add-on billed to
+// another app is left alone, and the history says so.
+net::awaitable<step_result> destroy_addon(step_context& ctx, std::string name_or_id,
+                                          bool only_owned = false) {
     poll_budget budget;
     bool asked = false;
     for (;;) {
@@ -24,6 +26,12 @@ net::awaitable<step_result> destroy_addon(step_context& ctx, std::string name_or
             if (!budget.absorb(a.err())) {
                 co_return heroku_failure("look up " + name_or_id, a.err());
             }
+        } else if (only_owned && a->app.name != ctx.u.request.app && a->app.id != ctx.u.request.app) {
+            if (!ctx.commit(event_type::effect_recorded,
+                            "not removed: owned by " + a->app.name + " (" + a->name + ")")) {
+                co_return superseded{};
+            }
+            co_return step_done{};
         } else if (!asked && a->state != "deprovisioning") {
             auto gone = co_await heroku::async_destroy_addon(ctx.heroku, a->app.id, a->id);
             if (!gone && !heroku::is_not_found(gone.err())) {
@@ -52,7 +60,18 @@ net::awaitable<step_result> step_removing_source(step_context& ctx) {
             }
         }
     }
-    co_return co_await destroy_addon(ctx, u.source_addon_id);
+    // Never destroy another app's database: a DATABASE shared from another app stays.
+    // (pg:addons:destroy refuses the same way.) An upgrade recorded before the owner was
+    // known reads it from the add-on at destroy time instead.
+    if (!u.source_app.empty() && u.source_app != u.request.app) {
+        if (!ctx.commit(event_type::effect_recorded,
+                        "not removed: owned by " + u.source_app + " (" + u.source_addon_name +
+                            ")")) {
+            co_return superseded{};
+        }
+        co_return step_done{};
+    }
+    co_return co_await destroy_addon(ctx, u.source_addon_id, true);
 }
 
 net::awaitable<step_result> step_rolling_back(step_context& ctx) {

@@ -22,6 +22,22 @@ std::string target_addon_name(std::string_view upgrade_id) {
     return name;
 }
 
+namespace {
+
+// "15.4" -> "15"; before Postgres 10 the major version had two parts ("9.6.24" -> "9.6").
+std::string major_of(const std::string& version) {
+    auto first = version.find('.');
+    if (first == std::string::npos) {
+        return version;
+    }
+    if (version.compare(0, first, "9") == 0 || version.compare(0, first, "8") == 0) {
+        return version.substr(0, version.find('.', first + 1));
+    }
+    return version.substr(0, first);
+}
+
+} // namespace
+
 net::awaitable<step_result> step_pending(step_context& ctx) {
     upgrade& u = ctx.u;
     if (!u.source_addon_id.empty()) {
@@ -34,20 +50,44 @@ net::awaitable<step_result> step_pending(step_context& ctx) {
         }
         co_return heroku_failure("list attachments", attachments.err());
     }
-    auto it = std::find_if(attachments->begin(), attachments->end(), [](const auto& a) {
-        return a.name == "DATABASE" && !a.name_space &&
-               a.addon.plan_name.starts_with("heroku-postgresql:");
-    });
+    auto it = std::find_if(attachments->begin(), attachments->end(),
+                           [](const auto& a) { return a.name == "DATABASE" && !a.name_space; });
     if (it == attachments->end()) {
-        co_return step_error{"app " + u.request.app +
-                                 " has no heroku-postgresql add-on "
-                                 "attached as DATABASE",
+        co_return step_error{"app " + u.request.app + " has no add-on attached as DATABASE", false};
+    }
+    // Plain v3 attachments carry no plan: the add-on itself has plan.name and its owning app.
+    auto source = co_await heroku::async_get_addon(ctx.heroku, u.request.app, it->addon.id);
+    if (!source) {
+        co_return heroku_failure("read add-on " + it->addon.name, source.err());
+    }
+    if (!source->plan_name.starts_with("heroku-postgresql:")) {
+        co_return step_error{"DATABASE of " + u.request.app + " is " + source->name + " (" +
+                                 source->plan_name + "), not a heroku-postgresql add-on",
                              false};
     }
-    u.source_addon_id = it->addon.id;
-    u.source_addon_name = it->addon.name;
+    auto info = co_await heroku::async_database_info(ctx.heroku, source->id);
+    if (!info) {
+        co_return heroku_failure("database info of " + source->name, info.err());
+    }
+    bool version_known = info->postgres_version && !info->postgres_version->empty();
+    if (!version_known && !u.request.pg_version) {
+        co_return step_error{"database info of " + source->name +
+                                 ": field \"postgres_version\" is missing; name a version "
+                                 "to pin the target",
+                             false};
+    }
+    u.source_addon_id = source->id;
+    u.source_addon_name = source->name;
+    u.source_plan = source->plan_name;
+    u.source_app = source->app.name;
+    u.source_version = info->postgres_version.value_or("");
+    // No silent major-version change: the target runs the source's major unless asked.
+    u.target_version = u.request.pg_version.value_or(major_of(u.source_version));
+    std::string owner = u.source_app == u.request.app ? "" : ", owned by " + u.source_app;
     if (!ctx.commit(event_type::effect_recorded,
-                    "source " + it->addon.name + " (" + it->addon.plan_name + ")")) {
+                    "source " + source->name + " (" + source->plan_name + ", Postgres " +
+                        (version_known ? u.source_version : "unknown") + owner +
+                        "); target Postgres " + u.target_version)) {
         co_return superseded{};
     }
     co_return step_done{};
@@ -66,7 +106,9 @@ net::awaitable<step_result> adopt_or_create_target(step_context& ctx) {
     if (!found) {
         heroku::addon_create_request request;
         request.plan = u.request.plan;
-        request.version = u.request.pg_version;
+        // Pinned in the first step: Heroku's default for a new add-on may be a newer major.
+        request.version = u.target_version.empty() ? u.request.pg_version
+                                                   : std::optional(u.target_version);
         request.name = u.target_addon_name;
         found = co_await heroku::async_create_addon(ctx.heroku, u.request.app, request);
         if (!found && heroku::is_confirmation_required(found.err())) {
@@ -138,6 +180,25 @@ net::awaitable<step_result> await_database_ready(step_context& ctx) {
     }
 }
 
+// Before any downtime: the new database runs the pinned major version, or nothing happens.
+net::awaitable<step_result> check_target_version(step_context& ctx) {
+    const upgrade& u = ctx.u;
+    if (u.target_version.empty()) {
+        co_return step_done{}; // recorded by a pgshift that did not pin versions yet
+    }
+    auto info = co_await heroku::async_database_info(ctx.heroku, u.target_addon_id);
+    if (!info) {
+        co_return heroku_failure("database info of " + u.target_addon_name, info.err());
+    }
+    std::string runs = info->postgres_version.value_or("");
+    if (major_of(runs) != u.target_version) {
+        co_return step_error{"the new database runs Postgres " + (runs.empty() ? "?" : runs) +
+                                 ", not " + u.target_version,
+                             false};
+    }
+    co_return step_done{};
+}
+
 } // namespace
 
 net::awaitable<step_result> step_provisioning(step_context& ctx) {
@@ -160,7 +221,11 @@ net::awaitable<step_result> step_provisioning(step_context& ctx) {
     if (!std::holds_alternative<step_done>(r)) {
         co_return r;
     }
-    co_return co_await await_database_ready(ctx);
+    r = co_await await_database_ready(ctx);
+    if (!std::holds_alternative<step_done>(r)) {
+        co_return r;
+    }
+    co_return co_await check_target_version(ctx);
 }
 
 net::awaitable<step_result> step_awaiting_window(step_context& ctx) {

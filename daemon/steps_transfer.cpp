@@ -2,10 +2,14 @@
 #include "daemon/crash_point.hpp"
 #include "daemon/heroku_time.hpp"
 #include "daemon/steps.hpp"
+#include "daemon/verify.hpp"
 #include "heroku/data_api.hpp"
 #include "heroku/platform_api.hpp"
 
 #include <algorithm>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <set>
 
 namespace pgshift::daemon {
@@ -29,10 +33,16 @@ bool created_since(const heroku::transfer& t, std::optional<time_point> step_sta
     return *created >= std::chrono::floor<std::chrono::seconds>(*step_started);
 }
 
-// Every attachment name of one add-on: a transfer names its database by attachment.
-net::awaitable<heroku::outcome<std::set<std::string>>> names_of(step_context& ctx,
+// The app whose transfers list a backup of the source: the add-on's owner, which is another
+// app when DATABASE is shared (pg:backups:capture follows it by db.app.name too).
+const std::string& backup_app(const upgrade& u) {
+    return u.source_app.empty() ? u.request.app : u.source_app;
+}
+
+// Every attachment name of one add-on on `app`: a transfer names its database by attachment.
+net::awaitable<heroku::outcome<std::set<std::string>>> names_of(step_context& ctx, std::string app,
                                                                 std::string addon_id) {
-    auto attachments = co_await heroku::async_list_attachments(ctx.heroku, ctx.u.request.app);
+    auto attachments = co_await heroku::async_list_attachments(ctx.heroku, app);
     if (!attachments) {
         co_return attachments.err();
     }
@@ -51,11 +61,12 @@ net::awaitable<heroku::outcome<std::set<std::string>>> names_of(step_context& ct
 net::awaitable<heroku::outcome<std::optional<heroku::transfer>>>
 find_own_transfer(step_context& ctx, bool restore) {
     const std::string& addon = restore ? ctx.u.target_addon_id : ctx.u.source_addon_id;
-    auto names = co_await names_of(ctx, addon);
+    const std::string& app = restore ? ctx.u.request.app : backup_app(ctx.u);
+    auto names = co_await names_of(ctx, app, addon);
     if (!names) {
         co_return names.err();
     }
-    auto transfers = co_await heroku::async_list_transfers(ctx.heroku, ctx.u.request.app);
+    auto transfers = co_await heroku::async_list_transfers(ctx.heroku, app);
     if (!transfers) {
         co_return transfers.err();
     }
@@ -69,6 +80,61 @@ find_own_transfer(step_context& ctx, bool restore) {
         }
     }
     co_return best;
+}
+
+struct chosen_extensions {
+    std::vector<std::string> names;
+    std::string reason; // for the history: the names and where they came from
+};
+
+net::awaitable<extensions_report> extensions_task(std::string url) {
+    co_return installed_extensions(url);
+}
+
+// libpq blocks: it runs on the blocking pool and the worker awaits the answer on the loop.
+net::awaitable<extensions_report> extensions_off_loop(net::thread_pool& pool, std::string url) {
+    co_return co_await net::co_spawn(pool, extensions_task(std::move(url)), net::use_awaitable);
+}
+
+std::string listed(const std::vector<std::string>& names) {
+    std::string out;
+    for (const auto& n : names) {
+        out += (out.empty() ? "" : ",") + n;
+    }
+    return out.empty() ? "none" : out;
+}
+
+// The extensions the restore asks Heroku to pre-install: the request's, else the source's
+// installed ones (read-only), else none (the restore then reports what it skipped).
+net::awaitable<heroku::outcome<chosen_extensions>> restore_extensions(step_context& ctx) {
+    const upgrade& u = ctx.u;
+    if (!u.request.extensions.empty()) {
+        co_return chosen_extensions{u.request.extensions, listed(u.request.extensions) +
+                                                              " (asked)"};
+    }
+    auto attachments = co_await heroku::async_list_attachments(ctx.heroku, u.request.app);
+    if (!attachments) {
+        co_return attachments.err();
+    }
+    auto vars = co_await heroku::async_get_config_vars(ctx.heroku, u.request.app);
+    if (!vars) {
+        co_return vars.err();
+    }
+    std::optional<std::string> url;
+    for (const auto& a : *attachments) {
+        auto it = vars->find(a.name + "_URL");
+        if (!url && a.addon.id == u.source_addon_id && !a.name_space && it != vars->end()) {
+            url = it->second;
+        }
+    }
+    if (!url) {
+        co_return chosen_extensions{{}, "none (the source's URL is not in the config vars)"};
+    }
+    extensions_report report = co_await extensions_off_loop(ctx.blocking, *url);
+    if (!report.ok) {
+        co_return chosen_extensions{{}, "none (cannot read the source's: " + report.message + ")"};
+    }
+    co_return chosen_extensions{report.names, listed(report.names) + " (installed on the source)"};
 }
 
 milliseconds next_poll(const step_context& ctx, std::int64_t gained, milliseconds elapsed,
@@ -92,9 +158,10 @@ std::string last_logs(const heroku::transfer& t) {
 
 net::awaitable<step_result> finished(step_context& ctx, const heroku::transfer& t, bool restore,
                                      std::string_view what) {
+    const std::string& app = restore ? ctx.u.request.app : backup_app(ctx.u);
     if (!t.succeeded) {
         auto verbose =
-            co_await heroku::async_get_transfer(ctx.heroku, ctx.u.request.app, t.uuid, true);
+            co_await heroku::async_get_transfer(ctx.heroku, app, t.uuid, true);
         std::string logs = verbose ? last_logs(*verbose) : "logs unavailable";
         co_return step_error{std::string(what) + " failed: " + logs, false};
     }
@@ -117,12 +184,13 @@ net::awaitable<step_result> finished(step_context& ctx, const heroku::transfer& 
 // asking for attention once when it makes no progress for stall_after.
 net::awaitable<step_result> follow(step_context& ctx, std::string uuid, bool restore) {
     std::string_view what = restore ? "restore" : "backup";
+    const std::string app = restore ? ctx.u.request.app : backup_app(ctx.u);
     poll_budget budget;
     auto last_commit = ctx.now();
     auto last_poll = ctx.now();
     std::int64_t last_bytes = ctx.u.transfer.processed_bytes;
     for (;;) {
-        auto t = co_await heroku::async_get_transfer(ctx.heroku, ctx.u.request.app, uuid);
+        auto t = co_await heroku::async_get_transfer(ctx.heroku, app, uuid);
         if (!t) {
             if (!budget.absorb(t.err())) {
                 co_return heroku_failure(std::string(what) + " status", t.err());
@@ -219,7 +287,7 @@ net::awaitable<step_result> step_restoring(step_context& ctx) {
             t = **own;
         } else {
             auto backup =
-                co_await heroku::async_get_transfer(ctx.heroku, u.request.app, u.backup_uuid);
+                co_await heroku::async_get_transfer(ctx.heroku, backup_app(u), u.backup_uuid);
             if (!backup) {
                 co_return heroku_failure("read backup", backup.err());
             }
@@ -228,8 +296,17 @@ net::awaitable<step_result> step_restoring(step_context& ctx) {
                                          " has no stored copy to restore",
                                      false};
             }
+            auto extensions = co_await restore_extensions(ctx);
+            if (!extensions) {
+                co_return heroku_failure("find the source's extensions", extensions.err());
+            }
+            if (!ctx.commit(event_type::effect_requested,
+                            "restore b" + std::to_string(backup->num) + " into " +
+                                u.target_addon_name + " with extensions: " + extensions->reason)) {
+                co_return superseded{};
+            }
             auto made = co_await heroku::async_create_restore(ctx.heroku, u.target_addon_id,
-                                                              *backup->to_url);
+                                                              *backup->to_url, extensions->names);
             if (!made) {
                 co_return heroku_failure("start restore", made.err());
             }

@@ -1,4 +1,4 @@
-// Read-only comparison of two PostgreSQL databases: user tables and their exact row counts.
+// Read-only looks at PostgreSQL databases: table row counts compared, extensions installed.
 #include "daemon/verify.hpp"
 
 #include <libpq-fe.h>
@@ -11,17 +11,27 @@ namespace {
 using connection = std::unique_ptr<PGconn, decltype(&PQfinish)>;
 using query_result = std::unique_ptr<PGresult, decltype(&PQclear)>;
 
-connection connect(const std::string& url, const char* which) {
+// libpq ends its messages with a newline: a history line keeps none.
+std::string trimmed(std::string s) {
+    while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) {
+        s.pop_back();
+    }
+    return s;
+}
+
+connection connect(const std::string& url, const char* which,
+                   const char* application = "pgshift-verify") {
     // Keywords after the URL override it: a read-only session that cannot hang forever.
     const char* keys[] = {"dbname", "connect_timeout", "options", "application_name", nullptr};
     const char* values[] = {url.c_str(), "10",
                             "-c default_transaction_read_only=on -c statement_timeout=600000",
-                            "pgshift-verify", nullptr};
+                            application, nullptr};
     connection c(PQconnectdbParams(keys, values, 1), &PQfinish);
     if (!c || PQstatus(c.get()) != CONNECTION_OK) {
         // libpq's message names host and port, never the password.
-        throw std::runtime_error(std::string("cannot connect to the ") + which +
-                                 " database: " + (c ? PQerrorMessage(c.get()) : "out of memory"));
+        throw std::runtime_error(trimmed(std::string("cannot connect to the ") + which +
+                                         " database: " +
+                                         (c ? PQerrorMessage(c.get()) : "out of memory")));
     }
     return c;
 }
@@ -29,7 +39,7 @@ connection connect(const std::string& url, const char* which) {
 query_result run(PGconn* c, const std::string& sql) {
     query_result r(PQexec(c, sql.c_str()), &PQclear);
     if (!r || PQresultStatus(r.get()) != PGRES_TUPLES_OK) {
-        throw std::runtime_error(std::string("query failed: ") + PQerrorMessage(c));
+        throw std::runtime_error(trimmed(std::string("query failed: ") + PQerrorMessage(c)));
     }
     return r;
 }
@@ -81,6 +91,23 @@ verify_report compare_databases(const std::string& source_url, const std::string
     r.message = r.matches ? std::to_string(r.source.size()) + " tables, " + std::to_string(rows) +
                                 " rows match"
                           : first_difference(r);
+    return r;
+}
+
+extensions_report installed_extensions(const std::string& url) {
+    extensions_report r;
+    try {
+        connection c = connect(url, "source", "pgshift-extensions");
+        auto names = run(c.get(), "SELECT extname FROM pg_extension WHERE extname <> 'plpgsql' "
+                                  "ORDER BY 1");
+        for (int i = 0; i < PQntuples(names.get()); ++i) {
+            r.names.emplace_back(PQgetvalue(names.get(), i, 0));
+        }
+    } catch (const std::exception& e) {
+        r.message = e.what();
+        return r;
+    }
+    r.ok = true;
     return r;
 }
 

@@ -1,9 +1,10 @@
-// Read-only comparison of two PostgreSQL databases: user tables and their exact row counts.
+// Read-only looks at PostgreSQL databases: table row counts compared, extensions installed.
 #pragma once
 
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 namespace pgshift::daemon {
 
@@ -17,5 +18,15 @@ struct verify_report {
 // Blocking (libpq): call off the event loop. Connects read-only with a connect timeout and
 // a statement timeout; the URLs are credentials and never appear in the report.
 verify_report compare_databases(const std::string& source_url, const std::string& target_url);
+
+struct extensions_report {
+    bool ok = false;                // false: could not read them (the message says why)
+    std::vector<std::string> names; // installed extensions but plpgsql, sorted
+    std::string message;            // never holds a URL or password
+};
+
+// Blocking (libpq), read-only like compare_databases: the extensions a restore of this
+// database needs pre-installed.
+extensions_report installed_extensions(const std::string& url);
 
 } // namespace pgshift::daemon

@@ -48,9 +48,10 @@ net::awaitable<outcome<transfer>> async_capture_backup(client& c, std::string ad
 }
 
 net::awaitable<outcome<transfer>> async_create_restore(client& c, std::string addon_id,
-                                                       std::string backup_url) {
+                                                       std::string backup_url,
+                                                       std::vector<std::string> extensions) {
     auto spec = data_call("POST", database_path(addon_id) + "/restores", false);
-    spec.body = restore_body(backup_url);
+    spec.body = restore_body(backup_url, std::move(extensions));
     co_return co_await async_parsed<transfer>(c, std::move(spec), parse_transfer);
 }
 

@@ -21,9 +21,12 @@ net::awaitable<outcome<database_info>> async_database_info(client& c, std::strin
 // POST /client/v11/databases/{id}/backups, no body. Not idempotent: on outcome_unknown list
 // the transfers and adopt a backup of this database created after the step began.
 net::awaitable<outcome<transfer>> async_capture_backup(client& c, std::string addon_id);
-// POST /client/v11/databases/{id}/restores {"backup_url"}. Not idempotent, as capture.
+// POST /client/v11/databases/{id}/restores {"backup_url", "extensions"}: the extensions
+// Heroku pre-installs before pg_restore (pg:backups:restore --extensions). Not idempotent,
+// as capture.
 net::awaitable<outcome<transfer>> async_create_restore(client& c, std::string addon_id,
-                                                       std::string backup_url);
+                                                       std::string backup_url,
+                                                       std::vector<std::string> extensions = {});
 
 // GET /client/v11/apps/{app}/transfers/{uuid or num}; verbose adds logs[].
 net::awaitable<outcome<transfer>> async_get_transfer(client& c, std::string app,

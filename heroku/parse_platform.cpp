@@ -49,7 +49,11 @@ attachment read_attachment(json_fields& f) {
     a.addon.id = addon_fields.str("id");
     a.addon.name = addon_fields.str("name");
     a.addon.app = read_app_ref(addon_fields.object("app"));
-    a.addon.plan_name = addon_fields.object("plan").str("name");
+    // Only an inclusion (Accept-Inclusion under version=3.sdk) embeds the plan: plain v3
+    // answers, and the POST /addon-attachments answer, carry none.
+    if (auto plan = addon_fields.opt_object("plan")) {
+        a.addon.plan_name = plan->str("name");
+    }
     if (auto app = f.opt_object("app")) {
         a.app = read_app_ref(*app);
     }

@@ -1,6 +1,7 @@
 // JSON bodies of the Heroku requests pgshift sends.
 #include "heroku/requests.hpp"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 namespace pgshift::heroku {
@@ -60,8 +61,19 @@ std::string addon_destroy_body() {
     return json{{"force", false}}.dump();
 }
 
-std::string restore_body(std::string_view backup_url) {
-    return json{{"backup_url", backup_url}}.dump();
+std::string restore_body(std::string_view backup_url, std::vector<std::string> extensions) {
+    json body{{"backup_url", backup_url}};
+    if (!extensions.empty()) {
+        // As pg:backups:restore --extensions sends them: trimmed by the caller, lower-case, sorted.
+        for (auto& name : extensions) {
+            std::transform(name.begin(), name.end(), name.begin(), [](char c) {
+                return static_cast<char>(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
+            });
+        }
+        std::sort(extensions.begin(), extensions.end());
+        body["extensions"] = std::move(extensions);
+    }
+    return body.dump();
 }
 
 } // namespace pgshift::heroku

@@ -36,6 +36,7 @@ std::string formation_body(const std::vector<formation_update>& updates); // int
 std::string addon_create_body(const addon_create_request& request);
 std::string attachment_create_body(const attachment_create_request& request);
 std::string addon_destroy_body(); // {"force":false}
-std::string restore_body(std::string_view backup_url);
+// {"backup_url"} plus "extensions" (lower-cased, sorted) when there are any.
+std::string restore_body(std::string_view backup_url, std::vector<std::string> extensions = {});
 
 } // namespace pgshift::heroku

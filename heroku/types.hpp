@@ -47,7 +47,7 @@ struct attachment_addon {
     std::string id;
     std::string name;
     app_ref app;
-    std::string plan_name; // present because we send Accept-Inclusion: addon:plan
+    std::string plan_name; // "" unless Heroku embedded the plan: read it from the add-on
 };
 
 struct attachment {

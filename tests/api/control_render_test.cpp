@@ -35,7 +35,8 @@ TEST(ControlRender, FreshUpgradeHasNullsWhereNothingIsKnown) {
     EXPECT_EQ(j["paused"], false);
     EXPECT_EQ(j["needs_attention"], false);
     EXPECT_EQ(j["attempt"], 0);
-    for (auto key : {"version", "step_started_at", "progress", "maintenance_before", "source_addon",
+    for (auto key : {"version", "source_plan", "source_app", "source_version", "target_version",
+                     "step_started_at", "progress", "maintenance_before", "source_addon",
                      "target_addon", "backup", "restore", "last_error", "finished_at"}) {
         EXPECT_TRUE(j.at(key).is_null()) << key;
     }
@@ -43,10 +44,10 @@ TEST(ControlRender, FreshUpgradeHasNullsWhereNothingIsKnown) {
     EXPECT_EQ(j["timings"], json::array());
     EXPECT_EQ(j["options"], json::parse(R"({"verify":true,"allow_restore_warnings":false,
         "downtime_at":null,"remove_source_after":null,"webhook_url":null,
-        "keep_target_on_rollback":false})"));
+        "keep_target_on_rollback":false,"extensions":[]})"));
     EXPECT_EQ(j["created_at"], "1970-01-01T00:16:40.000Z");
     EXPECT_EQ(j["updated_at"], "1970-01-01T00:16:41.000Z");
-    EXPECT_EQ(j.size(), 22u); // every field of the contract, and nothing else
+    EXPECT_EQ(j.size(), 26u); // every field of the contract, and nothing else
 }
 
 TEST(ControlRender, RecordedStepDataIsShown) {
@@ -67,6 +68,11 @@ TEST(ControlRender, RecordedStepDataIsShown) {
     u.last_error = "boom";
     u.transfer = {700, 1000, "restoring table orders", at_s(2070)};
     u.finished_at = at_s(3000);
+    u.request.extensions = {"hstore", "pg_trgm"};
+    u.source_plan = "heroku-postgresql:essential-0";
+    u.source_app = "owner-app";
+    u.source_version = "15.4";
+    u.target_version = "16";
     const std::vector<persistence::step_timing> timings{
         {state::pending, at_s(1000), at_s(1093) + 200ms},
         {state::restoring, at_s(2000), std::nullopt}};
@@ -82,6 +88,12 @@ TEST(ControlRender, RecordedStepDataIsShown) {
     EXPECT_EQ(j["restore"], json::parse(R"({"uuid":"r-uuid"})"));
     EXPECT_EQ(j["last_error"], "boom");
     EXPECT_EQ(j["options"]["remove_source_after"], 3600);
+    EXPECT_EQ(j["options"]["extensions"], json::parse(R"(["hstore","pg_trgm"])"));
+    // Both versions shown: a major-version change is never silent.
+    EXPECT_EQ(j["source_plan"], "heroku-postgresql:essential-0");
+    EXPECT_EQ(j["source_app"], "owner-app");
+    EXPECT_EQ(j["source_version"], "15.4");
+    EXPECT_EQ(j["target_version"], "16");
     EXPECT_EQ(j["finished_at"], "1970-01-01T00:50:00.000Z");
     // 700 of 1000 bytes in 70 s: 10 B/s, 300 left, so 30 s.
     EXPECT_EQ(j["progress"], json::parse(R"({"processed_bytes":700,"total_bytes":1000,

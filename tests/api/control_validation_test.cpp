@@ -131,6 +131,23 @@ TEST(ControlValidation, WebhookUrlMustBeHttpOrHttps) {
     EXPECT_FALSE(valid_webhook_url("https://x/" + std::string(3000, 'a')));
 }
 
+TEST(ControlValidation, ExtensionsAreAnArrayOfNamesSortedAndLowerCased) {
+    auto r = parse_start_body(with("extensions", R"(["pg_trgm","HStore","uuid-ossp","hstore"])"));
+    ASSERT_TRUE(r.ok()) << r.err().message;
+    EXPECT_EQ(r->extensions, (std::vector<std::string>{"hstore", "pg_trgm", "uuid-ossp"}));
+    EXPECT_TRUE(parse_start_body(with("extensions", "[]"))->extensions.empty());
+    EXPECT_TRUE(parse_start_body(with("extensions", "null"))->extensions.empty());
+    for (auto bad : {R"("hstore")", R"(["a,b"])", R"([""])", R"([5])", R"(["drop table x"])",
+                     R"(["-x"])", "{}", "true"}) {
+        expect_field_error(with("extensions", bad), "extensions");
+    }
+    std::string many = "[";
+    for (int i = 0; i < 65; ++i) {
+        many += (i ? ",\"e" : "\"e") + std::to_string(i) + "\"";
+    }
+    expect_field_error(with("extensions", many + "]"), "extensions");
+}
+
 TEST(ControlValidation, UnknownFieldIsNamed) {
     expect_field_error(with("colour", "\"blue\""), "colour");
     expect_field_error(with("token", "null"), "token");

@@ -97,9 +97,19 @@ TEST(parse_attachment, namespace_null_and_plan) {
     expect_invalid(parse_attachment(R"({"id":"t","name":"D","namespace":5,
         "addon":{"id":"a","name":"n","app":{"id":"a","name":"b"},"plan":{"name":"p"}}})"),
                    "\"namespace\" must be a string");
+}
+
+// Plain version=3 (no Accept-Inclusion honoured) and the POST /addon-attachments answer
+// embed no plan: the attachment still parses; the plan is read from the add-on itself.
+TEST(parse_attachment, plain_v3_without_plan) {
+    const auto r = parse_attachment(R"({"id":"t","name":"DATABASE","namespace":null,
+        "addon":{"id":"a","name":"n","app":{"id":"a","name":"b"}}})");
+    ASSERT_TRUE(r.ok()) << r.err().message;
+    EXPECT_EQ(r->addon.plan_name, "");
+    EXPECT_EQ(r->addon.app.name, "b");
     expect_invalid(parse_attachment(R"({"id":"t","name":"D",
-        "addon":{"id":"a","name":"n","app":{"id":"a","name":"b"}}})"),
-                   "\"addon.plan\" is missing");
+        "addon":{"id":"a","name":"n","app":{"id":"a","name":"b"},"plan":{}}})"),
+                   "\"addon.plan.name\" is missing");
 }
 
 TEST(parse_config_vars, strings_nulls_and_wrong_types) {

@@ -55,6 +55,9 @@ TEST(request_bodies, destroy_and_restore) {
     EXPECT_EQ(json::parse(addon_destroy_body()), json({{"force", false}}));
     EXPECT_EQ(json::parse(restore_body("https://s3/b\"1")),
               json({{"backup_url", "https://s3/b\"1"}}));
+    // As pg:backups:restore --extensions sends them: lower-case and sorted.
+    EXPECT_EQ(json::parse(restore_body("https://s3/b", {"pg_trgm", "HSTORE"})),
+              json::parse(R"({"backup_url":"https://s3/b","extensions":["hstore","pg_trgm"]})"));
 }
 
 TEST(secret_token, prints_redacted) {
