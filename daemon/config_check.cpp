@@ -1,10 +1,14 @@
 // The checks of --check-config that read files: tokens, the CA file, the state directory.
 #include "daemon/config.hpp"
+#include "daemon/config_file.hpp"
 #include "daemon/config_sources.hpp"
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
+#include <memory>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 #include <unistd.h>
 
 namespace pgshift::daemon {
@@ -34,14 +38,11 @@ std::string shown(const std::filesystem::path& file) {
 // The first line of a secret file, without trailing blanks.
 result<heroku::secret_token> read_secret(std::string_view setting, const std::string& origin,
                                          const std::filesystem::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) {
-        return error{
-            errc::invalid,
-            problem(setting, origin, "cannot read " + shown(file) + ": " + std::strerror(errno))};
+    auto text = read_regular_file(file, shown(file), token_file_limit);
+    if (!text) {
+        return error{errc::invalid, problem(setting, origin, text.err().message)};
     }
-    std::string token;
-    std::getline(in, token);
+    std::string token = text->substr(0, text->find('\n')); // the first line
     while (!token.empty() &&
            (token.back() == '\r' || token.back() == ' ' || token.back() == '\t')) {
         token.pop_back();
@@ -56,6 +57,41 @@ result<heroku::secret_token> read_secret(std::string_view setting, const std::st
                                                             "control characters")};
     }
     return heroku::secret_token(std::move(token));
+}
+
+// The CA file holds at least one PEM certificate, every one of which parses: caught here,
+// a wrong file would otherwise surface only as a TLS failure at the first Heroku call.
+status check_ca_file(const std::string& file) {
+    auto text = read_regular_file(file, file, ca_file_limit);
+    if (!text) {
+        return text.err();
+    }
+    const std::unique_ptr<BIO, decltype(&BIO_free)> bio(
+        BIO_new_mem_buf(text->data(), static_cast<int>(text->size())), &BIO_free);
+    if (!bio) {
+        return error{errc::invalid, file + ": out of memory reading certificates"};
+    }
+    ERR_clear_error();
+    int certificates = 0;
+    while (X509* cert = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) {
+        X509_free(cert);
+        ++certificates;
+    }
+    // Reading stops with "no start line" at the end of the text; any other reason is a
+    // certificate that is there but broken.
+    const unsigned long last = ERR_peek_last_error();
+    ERR_clear_error();
+    const bool clean_end =
+        ERR_GET_LIB(last) == ERR_LIB_PEM && ERR_GET_REASON(last) == PEM_R_NO_START_LINE;
+    if (!clean_end) {
+        return error{errc::invalid, file + " holds a PEM certificate that does not parse (" +
+                                        std::to_string(certificates) + " read before it)"};
+    }
+    if (certificates == 0) {
+        return error{errc::invalid,
+                     file + " holds no PEM certificate (-----BEGIN CERTIFICATE-----)"};
+    }
+    return ok_v;
 }
 
 // Writable, or creatable: the nearest existing ancestor is a writable directory.
@@ -109,11 +145,9 @@ result<checked_config> check_config(const config& cfg) {
         out.api_token = std::move(*token);
     }
     if (cfg.heroku.ca_file) {
-        std::ifstream in(*cfg.heroku.ca_file);
-        if (!in) {
+        if (auto ca = check_ca_file(*cfg.heroku.ca_file); !ca) {
             return error{errc::invalid, problem("heroku.ca_file", cfg.origin("heroku.ca_file"),
-                                                "cannot read " + *cfg.heroku.ca_file + ": " +
-                                                    std::strerror(errno))};
+                                                ca.err().message)};
         }
     }
     if (auto dir = check_state_dir(cfg); !dir) {

@@ -1,10 +1,7 @@
 // Reads pgshiftd's TOML file (toml++) into raw setting values; unknown keys are errors.
+#include "daemon/config_file.hpp"
 #include "daemon/config_sources.hpp"
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <sstream>
 #include <toml++/toml.h>
 
 namespace pgshift::daemon::config_detail {
@@ -78,16 +75,13 @@ status walk(const std::filesystem::path& file, const toml::table& table, const s
 } // namespace
 
 result<std::vector<raw_value>> read_toml_file(const std::filesystem::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) {
-        return error{errc::invalid,
-                     "config file " + file.string() + ": cannot read: " + std::strerror(errno)};
+    auto text = read_regular_file(file, "config file " + file.string(), config_file_limit);
+    if (!text) {
+        return text.err();
     }
-    std::ostringstream text;
-    text << in.rdbuf();
     std::vector<raw_value> out;
     try {
-        toml::table root = toml::parse(text.str(), file.string());
+        toml::table root = toml::parse(*text, file.string());
         if (auto walked = walk(file, root, "", out); !walked) {
             return walked.err();
         }

@@ -1,10 +1,12 @@
 // pgshiftd's configuration: precedence, one-line errors naming setting and source, tokens.
 #include "daemon/config.hpp"
+#include "tests/support/tls_cert.hpp"
 #include "tests/unit/temp_dir.hpp"
 
 #include <fstream>
 #include <gtest/gtest.h>
 #include <map>
+#include <sys/stat.h>
 #include <unistd.h>
 
 using namespace pgshift;
@@ -286,10 +288,33 @@ TEST_F(config_test, toml_syntax_error_names_file_and_line) {
 TEST_F(config_test, unreadable_config_file) {
     auto message = error_of({"--config", (dir / "absent.toml").string()});
     expect_one_line(message);
-    EXPECT_NE(message.find("absent.toml: cannot read"), std::string::npos) << message;
+    EXPECT_TRUE(
+        message.starts_with("cannot read config file " + (dir / "absent.toml").string() + ": "))
+        << message;
     env["PGSHIFT_CONFIG"] = (dir / "env.toml").string();
     message = error_of({});
-    EXPECT_NE(message.find("env.toml: cannot read"), std::string::npos) << message;
+    EXPECT_NE(message.find("cannot read config file " + (dir / "env.toml").string()),
+              std::string::npos)
+        << message;
+}
+
+// A directory once read as an empty file ("configuration ok"), a FIFO hung start-up and
+// /dev/zero filled memory: each is refused before it is read, in one line naming the file.
+TEST_F(config_test, config_file_must_be_a_regular_file_of_sane_size) {
+    const std::string folder = dir.path().string();
+    auto message = error_of({"--config", folder});
+    expect_one_line(message);
+    EXPECT_EQ(message, "config file " + folder + " is a directory, not a regular file");
+    const std::string fifo = (dir / "fifo.toml").string();
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    EXPECT_EQ(error_of({"--config", fifo}),
+              "config file " + fifo + " is a FIFO, not a regular file");
+    EXPECT_EQ(error_of({"--config", "/dev/zero"}),
+              "config file /dev/zero is a device, not a regular file");
+    const auto big = write("big.toml", "# " + std::string(1024 * 1024, 'x') + "\n");
+    EXPECT_EQ(error_of({"--config", big}), "config file " + big + " is larger than 1 MiB");
+    env["PGSHIFT_CONFIG"] = folder;
+    EXPECT_EQ(error_of({}), "config file " + folder + " is a directory, not a regular file");
 }
 
 TEST_F(config_test, non_loopback_listen_needs_an_api_token) {
@@ -416,7 +441,7 @@ protected:
 TEST_F(check_test, good_configuration_gives_a_one_line_summary_without_tokens) {
     auto token = write("token", std::string(secret) + "\n");
     auto api = write("api", "api-secret-token\r\n");
-    auto ca = write("ca.pem", "-----BEGIN CERTIFICATE-----\n");
+    auto ca = pgshift::testing::make_self_signed_cert(dir.path(), "ca").cert_file;
     auto r = check({"--token-file", token, "--api-token-file", api, "--ca-file", ca});
     ASSERT_TRUE(r.ok()) << r.err().message;
     EXPECT_EQ(r->heroku_token.reveal(), secret);
@@ -471,6 +496,51 @@ TEST_F(check_test, unreadable_or_bad_token_files) {
 TEST_F(check_test, unreadable_ca_file) {
     auto message = check_error({"--ca-file", (dir / "nope.pem").string()});
     EXPECT_TRUE(message.starts_with("heroku.ca_file (--ca-file): cannot read ")) << message;
+}
+
+TEST_F(check_test, token_and_ca_files_must_be_regular_files_of_sane_size) {
+    const std::string folder = dir.path().string();
+    const std::string fifo = (dir / "fifo").string();
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    EXPECT_EQ(check_error({"--token-file", fifo}),
+              "heroku.token_file (--token-file): " + fifo + " is a FIFO, not a regular file");
+    EXPECT_EQ(check_error({"--token-file", "/dev/zero"}),
+              "heroku.token_file (--token-file): /dev/zero is a device, not a regular file");
+    const auto big = write("big-token", std::string(64 * 1024 + 1, 'x'));
+    EXPECT_EQ(check_error({"--token-file", big}),
+              "heroku.token_file (--token-file): " + big + " is larger than 64 KiB");
+    env["PGSHIFT_API_TOKEN_FILE"] = folder;
+    EXPECT_EQ(check_error({}), "api.token_file ($PGSHIFT_API_TOKEN_FILE): " + folder +
+                                   " is a directory, not a regular file");
+    env.erase("PGSHIFT_API_TOKEN_FILE");
+    EXPECT_EQ(check_error({"--ca-file", fifo}),
+              "heroku.ca_file (--ca-file): " + fifo + " is a FIFO, not a regular file");
+    EXPECT_EQ(check_error({"--ca-file", "/dev/zero"}),
+              "heroku.ca_file (--ca-file): /dev/zero is a device, not a regular file");
+    EXPECT_EQ(check_error({"--ca-file", folder}),
+              "heroku.ca_file (--ca-file): " + folder + " is a directory, not a regular file");
+}
+
+TEST_F(check_test, ca_file_must_hold_pem_certificates_that_parse) {
+    for (const std::string& text : {std::string(), std::string("not a certificate\n")}) {
+        const auto ca = write("ca.pem", text);
+        EXPECT_EQ(check_error({"--ca-file", ca}),
+                  "heroku.ca_file (--ca-file): " + ca +
+                      " holds no PEM certificate (-----BEGIN CERTIFICATE-----)");
+    }
+    const auto broken = write("broken.pem", "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n"
+                                            "-----END CERTIFICATE-----\n");
+    env["PGSHIFT_CA_FILE"] = broken;
+    EXPECT_EQ(check_error({}), "heroku.ca_file ($PGSHIFT_CA_FILE): " + broken +
+                                   " holds a PEM certificate that does not parse (0 read "
+                                   "before it)");
+    env.erase("PGSHIFT_CA_FILE");
+    const auto good = pgshift::testing::make_self_signed_cert(dir.path(), "a").cert_file;
+    const auto other = pgshift::testing::make_self_signed_cert(dir.path(), "b").cert_file;
+    std::ofstream(dir / "bundle.pem")
+        << std::ifstream(good).rdbuf() << std::ifstream(other).rdbuf();
+    EXPECT_TRUE(check({"--ca-file", good}).ok());
+    EXPECT_TRUE(check({"--ca-file", (dir / "bundle.pem").string()}).ok());
 }
 
 TEST_F(check_test, state_directory_must_be_writable_or_creatable) {
