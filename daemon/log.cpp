@@ -52,6 +52,49 @@ int priority_of(spdlog::level::level_enum level) {
     }
 }
 
+// The length of the valid UTF-8 sequence at text[i], 0 when it is not one (overlong forms,
+// surrogates and code points above U+10FFFF included).
+std::size_t utf8_length(std::string_view text, std::size_t i) {
+    const auto byte = [&](std::size_t k) {
+        return static_cast<unsigned char>(text[k]);
+    };
+    const unsigned char lead = byte(i);
+    std::size_t n = 0;
+    char32_t cp = 0;
+    if (lead >= 0xc2 && lead <= 0xdf) {
+        n = 2;
+        cp = lead & 0x1fU;
+    } else if (lead >= 0xe0 && lead <= 0xef) {
+        n = 3;
+        cp = lead & 0x0fU;
+    } else if (lead >= 0xf0 && lead <= 0xf4) {
+        n = 4;
+        cp = lead & 0x07U;
+    } else {
+        return 0;
+    }
+    if (i + n > text.size()) {
+        return 0;
+    }
+    for (std::size_t k = 1; k < n; ++k) {
+        if ((byte(i + k) & 0xc0U) != 0x80) {
+            return 0;
+        }
+        cp = (cp << 6) | (byte(i + k) & 0x3fU);
+    }
+    const bool overlong = (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000);
+    const bool invalid = (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff;
+    return overlong || invalid ? 0 : n;
+}
+
+void append_hex(std::string& out, const char* prefix, unsigned value, int digits) {
+    static constexpr char hex[] = "0123456789abcdef";
+    out += prefix;
+    for (int shift = (digits - 1) * 4; shift >= 0; shift -= 4) {
+        out += hex[(value >> shift) & 0xfU];
+    }
+}
+
 void write_stderr(std::string_view line) {
     std::fwrite(line.data(), 1, line.size(), stderr);
 }
@@ -108,6 +151,38 @@ std::string_view to_string(log_level level) {
     return "critical";
 }
 
+std::string one_log_line(std::string_view text) {
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) {
+        text.remove_suffix(1);
+    }
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size();) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        std::size_t n = 1;
+        if (c == '\n') {
+            out += "\\n";
+        } else if (c == '\r') {
+            out += "\\r";
+        } else if (c == '\t') {
+            out += "\\t";
+        } else if (c < 0x20 || c == 0x7f) {
+            append_hex(out, "\\x", c, 2);
+        } else if (c < 0x80) {
+            out += static_cast<char>(c);
+        } else if (n = utf8_length(text, i); n == 0) {
+            append_hex(out, "\\x", c, 2); // not UTF-8: journald would keep the line as a blob
+            n = 1;
+        } else if (c == 0xc2 && static_cast<unsigned char>(text[i + 1]) < 0xa0) {
+            append_hex(out, "\\u", static_cast<unsigned char>(text[i + 1]), 4); // C1 control
+        } else {
+            out.append(text.substr(i, n));
+        }
+        i += n;
+    }
+    return out;
+}
+
 int journal_priority(log_level level) {
     return priority_of(to_spdlog(level));
 }
@@ -150,16 +225,10 @@ void logger::log(log_level level, std::string_view text) const {
     if (!impl_->should_log(lvl)) {
         return;
     }
-    // journald ends a record at a newline; the rest would lose the priority.
-    for (std::size_t start = 0;;) {
-        auto end = text.find('\n', start);
-        auto part = text.substr(start, end == std::string_view::npos ? end : end - start);
-        impl_->log(lvl, spdlog::string_view_t(part.data(), part.size()));
-        if (end == std::string_view::npos || end + 1 == text.size()) {
-            return;
-        }
-        start = end + 1;
-    }
+    // journald ends a record at a newline, and what followed it could pose as a line of
+    // its own with any priority prefix: text from Heroku or a peer stays one escaped line.
+    const std::string line = one_log_line(text);
+    impl_->log(lvl, spdlog::string_view_t(line.data(), line.size()));
 }
 
 bool logger::enabled(log_level level) const {

@@ -4,6 +4,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <utility>
 
@@ -25,6 +26,11 @@ int journal_priority(log_level level); // debug 7 ... critical 2
 // line without a prefix is info, whole.
 std::pair<log_level, std::string_view> split_priority(std::string_view line);
 
+// `text` as one log line: trailing newlines dropped; newlines, tabs and carriage returns
+// written as \n, \t, \r; other C0 controls, DEL and bytes that are not UTF-8 as \xNN; C1
+// controls (U+0080-U+009F) as \u00NN. Valid UTF-8 text is kept.
+std::string one_log_line(std::string_view text);
+
 // True when stderr is the journal: $JOURNAL_STREAM ("dev:inode") names stderr's file.
 // Timestamps are then redundant (journald stamps every line).
 bool stderr_is_journal(const char* journal_stream);
@@ -42,7 +48,7 @@ class logger {
 public:
     explicit logger(log_options opts = {});
 
-    // One line per line of text (a multi-line text keeps its priority on every line).
+    // Writes one_log_line(text): always exactly one line.
     void log(log_level level, std::string_view text) const;
     bool enabled(log_level level) const;
     void set_level(log_level level);

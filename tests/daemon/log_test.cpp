@@ -63,10 +63,28 @@ TEST(log_test, prefix_and_level_filter) {
     EXPECT_TRUE(out.text.ends_with("<7>d\n"));
 }
 
-TEST(log_test, every_line_of_a_multi_line_text_keeps_the_priority) {
+// Text from Heroku (a libpq message, a transfer log) may hold newlines and terminal
+// controls: it stays one journald record, and nothing after a newline can forge a line of
+// its own with a priority prefix.
+TEST(log_test, a_multi_line_text_is_one_escaped_line) {
     captured out;
     out.make(log_level::info).log(log_level::error, "one\ntwo\n");
-    EXPECT_EQ(out.text, "<3>one\n<3>two\n");
+    EXPECT_EQ(out.text, "<3>one\\ntwo\n");
+    out.text.clear();
+    out.make(log_level::info).log(log_level::info, "heroku: failed: x\n<0>pgshiftd: forged\r\n");
+    EXPECT_EQ(out.text, "<6>heroku: failed: x\\n<0>pgshiftd: forged\n");
+}
+
+TEST(log_test, controls_are_escaped_and_utf8_text_is_kept) {
+    captured out;
+    logger log = out.make(log_level::info);
+    log.lines()("<4>heroku: \x1b[2J\x07tab\there\x7f caf\xc3\xa9 \xc2\x9b"
+                "1m \xff\xc3");
+    EXPECT_EQ(out.text,
+              "<4>heroku: \\x1b[2J\\x07tab\\there\\x7f caf\xc3\xa9 \\u009b1m \\xff\\xc3\n");
+    EXPECT_EQ(one_log_line("\xe2\x82\xac \xf0\x9f\x98\x80 \xe0\x80\xaf \xed\xa0\x80"),
+              "\xe2\x82\xac \xf0\x9f\x98\x80 \\xe0\\x80\\xaf \\xed\\xa0\\x80")
+        << "overlong forms and surrogates are not UTF-8";
 }
 
 TEST(log_test, timestamps_follow_the_prefix) {
