@@ -24,7 +24,15 @@ std::optional<std::string> read_seed(const json& b, seed_request& r) {
         r.database_of = it->get<std::string>();
     }
     r.pooler = bool_or(b, "pooler", false);
-    r.release_phase = bool_or(b, "release_phase", false);
+    if (auto it = b.find("release_phase"); it != b.end() && !it->is_null()) {
+        if (it->is_boolean()) {
+            r.release_phase = it->get<bool>();
+        } else if (*it == "fail") {
+            r.release_phase = r.release_phase_fails = true;
+        } else {
+            return "release_phase must be true, false or \"fail\"";
+        }
+    }
     if (auto it = b.find("size_bytes"); it != b.end() && it->is_number_integer()) {
         r.size_bytes = it->get<std::int64_t>();
     }
@@ -131,10 +139,34 @@ response add_fault(route_context& ctx, request& req) {
     return reply(201, rule_json(f));
 }
 
+response set_release_phase(route_context& ctx, request& req) {
+    auto body = body_object(req);
+    if (!body) {
+        return bad_body();
+    }
+    const auto mode = string_field(*body, "mode").value_or("");
+    std::optional<release_phase_mode> parsed;
+    if (mode == "none") {
+        parsed = release_phase_mode::none;
+    } else if (mode == "succeed") {
+        parsed = release_phase_mode::succeed;
+    } else if (mode == "fail") {
+        parsed = release_phase_mode::fail;
+    }
+    if (!parsed) {
+        return reply_error(invalid("mode must be \"succeed\", \"fail\" or \"none\""));
+    }
+    return reply_with(ctx.w.set_release_phase(param(req, "app"), *parsed), 200, [&](const app& a) {
+        return json{{"app", to_json(a)}, {"mode", mode}};
+    });
+}
+
 } // namespace
 
 void add_control_routes(http::router& r, route_context& ctx) {
     r.add("POST", "/_emulator/apps", [&ctx](request& req) { return seed(ctx, req); });
+    r.add("PUT", "/_emulator/apps/{app}/release-phase",
+          [&ctx](request& req) { return set_release_phase(ctx, req); });
     r.add("GET", "/_emulator/timings",
           [&ctx](request&) { return reply(200, timings_json(ctx.w.get_timings())); });
     r.add("PUT", "/_emulator/timings", [&ctx](request& req) { return set_timings(ctx, req); });

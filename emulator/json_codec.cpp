@@ -119,13 +119,18 @@ json to_json(const attachment_view& v) {
             {"log_input_url", nullptr}};
 }
 
-json to_json(const release_view& v, bool current) {
+json to_json(const release_view& v) {
     const auto& r = v.record;
+    // Heroku streams a release command's output; ours is a placeholder nobody can fetch.
+    const auto stream = r.release_phase ? json("https://release-output.heroku-emulator.invalid/"
+                                               "streams/" +
+                                               v.app.id + "/" + r.id)
+                                        : json(nullptr);
     return {{"id", r.id},
             {"version", r.version},
             {"description", r.description},
             {"status", to_string(v.status)},
-            {"current", current},
+            {"current", v.current},
             {"app", ref(v.app)},
             {"created_at", iso8601(r.created_at)},
             {"updated_at", iso8601(std::max(r.created_at, r.settles_at))},
@@ -134,7 +139,8 @@ json to_json(const release_view& v, bool current) {
               {"email", "owner@heroku-emulator.invalid"}}},
             {"slug", nullptr},
             {"addon_plan_names", json::array()},
-            {"output_stream_url", nullptr}};
+            {"output_stream_url", stream},
+            {"eligible_for_rollback", v.status == release_status::succeeded}};
 }
 
 json to_json(const wait_status& w) {

@@ -11,7 +11,7 @@ nlohmann::json to_json(const app& a);
 nlohmann::json to_json(const dyno_type& d, const app_ref& a);
 nlohmann::json to_json(const addon_view& v);
 nlohmann::json to_json(const attachment_view& v);
-nlohmann::json to_json(const release_view& v, bool current);
+nlohmann::json to_json(const release_view& v);
 nlohmann::json to_json(const wait_status& w);
 nlohmann::json to_json(const database_view& v);
 nlohmann::json to_json(const transfer_view& v, bool verbose);

@@ -46,7 +46,10 @@ addon_state addon::state_at(time_point now) const noexcept {
 }
 
 release_status release::status_at(time_point now) const noexcept {
-    return now < settles_at ? release_status::pending : release_status::succeeded;
+    if (now < settles_at) {
+        return release_status::pending;
+    }
+    return fails ? release_status::failed : release_status::succeeded;
 }
 
 api_error not_found(std::string resource, std::string message) {

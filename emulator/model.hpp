@@ -30,6 +30,7 @@ struct app {
     bool maintenance = false;
     std::vector<dyno_type> formation;
     std::map<std::string, std::string> config; // vars set by hand; add-on vars are derived
+    bool release_phase_fails = false;          // its release command fails (with a release phase)
     int next_release_version = 1;
     int next_transfer_num = 1;
     time_point created_at, updated_at;
@@ -61,7 +62,9 @@ struct release {
     std::string id, app_id, description;
     int version = 0;
     time_point created_at;
-    time_point settles_at; // release phase: pending until then
+    time_point settles_at;      // release phase: pending until then
+    bool release_phase = false; // ran a release command (has an output stream)
+    bool fails = false;         // ... which failed: `failed` instead of `succeeded`
     release_status status_at(time_point now) const noexcept;
 };
 

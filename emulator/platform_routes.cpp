@@ -149,8 +149,8 @@ response list_releases(route_context& ctx, request& req) {
         return reply_error(rs.err());
     }
     json items = json::array();
-    for (std::size_t i = 0; i < rs->size(); ++i) {
-        items.push_back(to_json(rs.value()[i], i + 1 == rs->size()));
+    for (const auto& r : rs.value()) {
+        items.push_back(to_json(r));
     }
     return paged_reply(std::move(items), req, "version", ctx.page_size);
 }
@@ -210,7 +210,7 @@ void add_platform_routes(http::router& r, route_context& ctx) {
     r.add("GET", "/apps/{app}/releases", [&ctx](request& req) { return list_releases(ctx, req); });
     r.add("GET", "/apps/{app}/releases/{release}", [&ctx](request& req) {
         return reply_with(ctx.w.find_release(param(req, "app"), param(req, "release")), 200,
-                          [](const release_view& v) { return to_json(v, false); });
+                          [](const release_view& v) { return to_json(v); });
     });
 }
 

@@ -20,6 +20,7 @@ struct seed_request {
     std::string sql;                        // loaded into the database (real mode only)
     bool pooler = false;                    // attach DATABASE_CONNECTION_POOL too
     bool release_phase = false;             // adds a `release` formation entry
+    bool release_phase_fails = false;       // ... whose release command fails
     std::optional<std::int64_t> size_bytes; // simulated database size
     // Set: no add-on of its own; that app's DATABASE add-on is attached here as DATABASE.
     std::optional<std::string> database_of;
@@ -44,6 +45,8 @@ struct formation_update {
     std::optional<int> delta;    // "+1" / "-1" as the CLI sends
     std::optional<std::string> size;
 };
+
+enum class release_phase_mode { none, succeed, fail };
 
 struct app_update {
     std::optional<bool> maintenance;

@@ -34,6 +34,7 @@ struct release_view {
     release record;
     release_status status = release_status::succeeded;
     app_ref app;
+    bool current = false; // the newest succeeded release: a failed one never becomes current
 };
 
 struct wait_status {

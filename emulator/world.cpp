@@ -107,6 +107,7 @@ app& file_seed_app(world_state& s, const seed_request& r, time_point now) {
     if (r.release_phase && !has_release_phase(a)) {
         a.formation.push_back(make_dyno("release", 0, now));
     }
+    a.release_phase_fails = r.release_phase && r.release_phase_fails;
     return s.apps.emplace(a.id, a).first->second;
 }
 
@@ -344,10 +345,34 @@ outcome<std::vector<release_view>> world::releases(std::string_view key) const {
     std::vector<release_view> out;
     for (const auto& r : s_->releases) {
         if (r.app_id == a->id) {
-            out.push_back({r, r.status_at(now), {a->id, a->name}});
+            out.push_back({r, r.status_at(now), {a->id, a->name}, false});
+        }
+    }
+    for (auto it = out.rbegin(); it != out.rend(); ++it) {
+        if (it->status == release_status::succeeded) {
+            it->current = true;
+            break;
         }
     }
     return out;
+}
+
+outcome<app> world::set_release_phase(std::string_view key, release_phase_mode mode) {
+    const auto now = clock_();
+    std::lock_guard lock{mu_};
+    auto* a = lookup_app(*s_, key);
+    if (!a) {
+        return app_not_found(key);
+    }
+    const bool wanted = mode != release_phase_mode::none;
+    if (wanted && !has_release_phase(*a)) {
+        a->formation.push_back(make_dyno("release", 0, now));
+    }
+    if (!wanted) {
+        std::erase_if(a->formation, [](const dyno_type& d) { return d.type == "release"; });
+    }
+    a->release_phase_fails = mode == release_phase_mode::fail;
+    return *a;
 }
 
 outcome<release_view> world::find_release(std::string_view app, std::string_view key) const {

@@ -45,6 +45,9 @@ public:
                     const std::map<std::string, std::optional<std::string>>& v);
     outcome<std::vector<release_view>> releases(std::string_view app) const;
     outcome<release_view> find_release(std::string_view app, std::string_view key) const;
+    // Test control: releases from now on run no release command, one that succeeds, or one
+    // that fails. Not Heroku traffic: no release, no ledger entry.
+    outcome<app> set_release_phase(std::string_view app, release_phase_mode mode);
 
     outcome<addon_view> create_addon(std::string_view app, const addon_request& r);
     outcome<std::vector<addon_view>> addons(std::optional<std::string_view> app) const;

@@ -105,7 +105,9 @@ void add_release(world_state& s, app& a, std::string description, time_point now
     r.version = a.next_release_version++;
     r.created_at = now;
     // Only apps with a release phase make releases wait; the rest succeed at once.
-    r.settles_at = has_release_phase(a) ? now + s.t.release_phase : now;
+    r.release_phase = has_release_phase(a);
+    r.fails = r.release_phase && a.release_phase_fails;
+    r.settles_at = r.release_phase ? now + s.t.release_phase : now;
     s.releases.push_back(std::move(r));
 }
 

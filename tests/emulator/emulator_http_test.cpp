@@ -369,6 +369,47 @@ TEST_F(emulator_http, database_of_needs_an_app_with_a_database) {
     EXPECT_EQ(emu.call("GET", "/apps/x").status, 404);
 }
 
+TEST_F(emulator_http, release_phase_fail_ends_releases_failed_with_heroku_fields) {
+    ASSERT_EQ(
+        emu.call("POST", "/_emulator/apps", {{"name", "phased"}, {"release_phase", "fail"}}).status,
+        201);
+    ASSERT_EQ(emu.call("PATCH", "/apps/phased/config-vars", {{"X", "1"}}).status, 200);
+    auto failed = emu.call("GET", "/apps/phased/releases/1").body;
+    EXPECT_EQ(failed["status"], "failed");
+    EXPECT_EQ(failed["current"], false);
+    EXPECT_EQ(failed["version"], 1);
+    EXPECT_EQ(failed["description"], "Set X config vars");
+    EXPECT_TRUE(failed["output_stream_url"].is_string());
+    EXPECT_EQ(failed["eligible_for_rollback"], false);
+
+    // Switched on the live app: the next release succeeds and becomes current.
+    auto put = emu.call("PUT", "/_emulator/apps/phased/release-phase", {{"mode", "succeed"}});
+    ASSERT_EQ(put.status, 200);
+    ASSERT_EQ(emu.call("PATCH", "/apps/phased/config-vars", {{"X", "2"}}).status, 200);
+    auto list = emu.call("GET", "/apps/phased/releases").body;
+    ASSERT_EQ(list.size(), 2U);
+    EXPECT_EQ(list[1]["status"], "succeeded");
+    EXPECT_EQ(list[1]["current"], true);
+    EXPECT_EQ(list[0]["current"], false);
+
+    // `none` removes the release phase: no release entry, no output stream.
+    ASSERT_EQ(emu.call("PUT", "/_emulator/apps/phased/release-phase", {{"mode", "none"}}).status,
+              200);
+    for (const auto& d : emu.call("GET", "/apps/phased/formation").body) {
+        EXPECT_NE(d["type"], "release");
+    }
+    ASSERT_EQ(emu.call("PATCH", "/apps/phased/config-vars", {{"X", "3"}}).status, 200);
+    EXPECT_TRUE(emu.call("GET", "/apps/phased/releases/3").body["output_stream_url"].is_null());
+
+    EXPECT_EQ(emu.call("PUT", "/_emulator/apps/phased/release-phase", {{"mode", "maybe"}}).status,
+              422);
+    EXPECT_EQ(emu.call("PUT", "/_emulator/apps/nope/release-phase", {{"mode", "fail"}}).status,
+              404);
+    EXPECT_EQ(
+        emu.call("POST", "/_emulator/apps", {{"name", "odd"}, {"release_phase", "maybe"}}).status,
+        422);
+}
+
 TEST(emulator_https, serves_over_tls_with_a_self_signed_cert) {
     const auto dir = std::filesystem::temp_directory_path() / "emulator-tls-test";
     std::filesystem::create_directories(dir);

@@ -153,6 +153,24 @@ TEST_F(emulator_world, release_phase_keeps_releases_pending) {
     EXPECT_EQ(w.releases("phased")->back().status, release_status::succeeded);
 }
 
+TEST_F(emulator_world, failing_release_phase_ends_failed_and_never_current) {
+    seed_request r;
+    r.name = "phased";
+    r.release_phase = r.release_phase_fails = true;
+    ASSERT_TRUE(w.seed_app(r));
+    ASSERT_TRUE(w.set_config_vars("phased", {{"X", "1"}}));
+    EXPECT_EQ(w.releases("phased")->back().status, release_status::pending);
+    now += 5s;
+    EXPECT_EQ(w.releases("phased")->back().status, release_status::failed);
+    EXPECT_FALSE(w.releases("phased")->back().current);
+    ASSERT_TRUE(w.set_release_phase("phased", release_phase_mode::succeed));
+    ASSERT_TRUE(w.set_config_vars("phased", {{"X", "2"}}));
+    now += 5s;
+    EXPECT_EQ(w.releases("phased")->back().status, release_status::succeeded);
+    EXPECT_TRUE(w.releases("phased")->back().current);
+    EXPECT_FALSE(w.releases("phased")->front().current);
+}
+
 TEST_F(emulator_world, batch_scale_is_all_or_nothing) {
     auto bad = w.scale("shop", {set_to("worker", 0), set_to("nope", 1)});
     EXPECT_EQ(bad.err().status, 404);
