@@ -1,0 +1,144 @@
+// The first step against a fake Heroku answering in plain v3 shapes: plan, owner, version.
+#include "daemon/steps.hpp"
+#include "daemon/worker_signal.hpp"
+#include "persistence/schema.hpp"
+#include "tests/heroku/fake_heroku.hpp"
+#include "tests/unit/temp_dir.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+namespace pgshift::daemon {
+namespace {
+
+using nlohmann::json;
+using testing::fake_heroku;
+
+// GET /apps/user-app/addon-attachments as plain version=3 answers it: no plan embedded.
+constexpr const char* attachments_v3 = R"([
+  {"id":"t1","name":"DATABASE","namespace":null,"app":{"id":"u1","name":"user-app"},
+   "addon":{"id":"ad1","name":"postgresql-shared-1","app":{"id":"o1","name":"owner-app"}}}])";
+
+constexpr const char* addon_v3 = R"({"id":"ad1","name":"postgresql-shared-1",
+  "state":"provisioned","app":{"id":"o1","name":"owner-app"},
+  "plan":{"id":"p1","name":"heroku-postgresql:essential-0"},"config_vars":["DATABASE_URL"]})";
+
+constexpr const char* info_15 = R"({"plan":"essential-0","postgres_version":"15.4",
+  "resource_url":"postgres://secret@h/d","num_bytes":0,"info":[]})";
+
+struct first_step : ::testing::Test {
+    first_step()
+        : db(dir / "s.db")
+        , store(db) {
+        persistence::migrate(db);
+    }
+
+    // Runs step_pending on a new upgrade of user-app; returns the result and the record.
+    std::pair<step_result, upgrade> run(upgrade_request request) {
+        heroku.start();
+        auto& client = heroku.make_client();
+        upgrade u;
+        u.id = "u-1";
+        u.request = std::move(request);
+        auto created = store.create(u, time_point{});
+        EXPECT_TRUE(created.ok());
+        worker_signal wake(heroku.io.get_executor());
+        step_context ctx(*created, client, pool, store, opts, [] { return time_point{}; },
+                         [](std::string_view) {}, wake);
+        step_result r = heroku.run(step_pending(ctx));
+        pool.join();
+        return {r, ctx.u};
+    }
+
+    upgrade_request user_app(std::optional<std::string> version = std::nullopt) {
+        upgrade_request r;
+        r.app = "user-app";
+        r.plan = "heroku-postgresql:standard-0";
+        r.pg_version = std::move(version);
+        return r;
+    }
+
+    void serve(const char* addon, const char* info) {
+        heroku.routes.add("GET", "/apps/{app}/addon-attachments", [](http::request&) {
+            return http::response::json(200, attachments_v3);
+        });
+        heroku.routes.add("GET", "/apps/{app}/addons/{addon}", [addon](http::request& r) {
+            addon_paths.push_back(r.target);
+            return http::response::json(200, addon);
+        });
+        heroku.routes.add("GET", "/client/v11/databases/{id}", [info](http::request&) {
+            return http::response::json(200, info);
+        });
+    }
+
+    static inline std::vector<std::string> addon_paths;
+    pgshift::testing::temp_dir dir;
+    sqlite::database db;
+    persistence::upgrade_store store;
+    fake_heroku heroku;
+    boost::asio::thread_pool pool{1};
+    engine_options opts;
+};
+
+TEST_F(first_step, reads_plan_and_owner_from_the_addon_when_attachments_carry_no_plan) {
+    addon_paths.clear();
+    serve(addon_v3, info_15);
+    auto [r, u] = run(user_app());
+    ASSERT_TRUE(std::holds_alternative<step_done>(r))
+        << (std::holds_alternative<step_error>(r) ? std::get<step_error>(r).message : "");
+    EXPECT_EQ(u.source_addon_id, "ad1");
+    EXPECT_EQ(u.source_plan, "heroku-postgresql:essential-0");
+    EXPECT_EQ(u.source_app, "owner-app");
+    EXPECT_EQ(u.source_version, "15.4");
+    EXPECT_EQ(u.target_version, "15"); // no version asked: the source's major
+    ASSERT_EQ(addon_paths.size(), 1u);
+    EXPECT_EQ(addon_paths[0], "/apps/user-app/addons/ad1");
+    auto stored = store.get("u-1");
+    ASSERT_TRUE(stored.ok());
+    EXPECT_EQ(stored->source_plan, "heroku-postgresql:essential-0");
+    EXPECT_EQ(stored->target_version, "15");
+}
+
+TEST_F(first_step, a_version_asked_for_is_the_target_version) {
+    serve(addon_v3, info_15);
+    auto [r, u] = run(user_app("17"));
+    ASSERT_TRUE(std::holds_alternative<step_done>(r));
+    EXPECT_EQ(u.source_version, "15.4");
+    EXPECT_EQ(u.target_version, "17");
+}
+
+TEST_F(first_step, an_addon_without_a_plan_name_is_an_error_naming_the_field) {
+    serve(R"({"id":"ad1","name":"postgresql-shared-1","state":"provisioned",
+              "app":{"id":"o1","name":"owner-app"},"plan":{"id":"p1"}})",
+          info_15);
+    auto [r, u] = run(user_app());
+    ASSERT_TRUE(std::holds_alternative<step_error>(r));
+    EXPECT_NE(std::get<step_error>(r).message.find("plan.name"), std::string::npos)
+        << std::get<step_error>(r).message;
+    EXPECT_EQ(u.source_plan, "");
+    EXPECT_EQ(u.source_addon_id, ""); // nothing recorded: the step did not finish
+}
+
+TEST_F(first_step, a_source_without_postgres_version_is_refused_unless_a_version_is_asked) {
+    const char* no_version = R"({"plan":"essential-0","resource_url":"postgres://s@h/d",
+        "num_bytes":0,"info":[]})";
+    serve(addon_v3, no_version);
+    auto [r, u] = run(user_app());
+    ASSERT_TRUE(std::holds_alternative<step_error>(r));
+    EXPECT_NE(std::get<step_error>(r).message.find("postgres_version"), std::string::npos)
+        << std::get<step_error>(r).message;
+    EXPECT_EQ(u.target_version, "");
+}
+
+TEST_F(first_step, a_database_that_is_not_heroku_postgresql_is_refused) {
+    serve(R"({"id":"ad1","name":"redis-1","state":"provisioned",
+              "app":{"id":"o1","name":"owner-app"},"plan":{"name":"heroku-redis:mini"}})",
+          info_15);
+    auto [r, u] = run(user_app());
+    ASSERT_TRUE(std::holds_alternative<step_error>(r));
+    EXPECT_FALSE(std::get<step_error>(r).retryable);
+    EXPECT_NE(std::get<step_error>(r).message.find("heroku-redis:mini"), std::string::npos);
+}
+
+} // namespace
+} // namespace pgshift::daemon
