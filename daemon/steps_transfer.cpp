@@ -159,7 +159,7 @@ std::string last_logs(const heroku::transfer& t) {
 net::awaitable<step_result> finished(step_context& ctx, const heroku::transfer& t, bool restore,
                                      std::string_view what) {
     const std::string& app = restore ? ctx.u.request.app : backup_app(ctx.u);
-    if (!t.succeeded) {
+    if (t.succeeded == false) { // Heroku's own "no": only then has the transfer failed
         auto verbose =
             co_await heroku::async_get_transfer(ctx.heroku, app, t.uuid, true);
         std::string logs = verbose ? last_logs(*verbose) : "logs unavailable";
@@ -200,7 +200,8 @@ net::awaitable<step_result> follow(step_context& ctx, std::string uuid, bool res
             if (t->canceled_at) {
                 co_return step_error{std::string(what) + " was cancelled on Heroku", false};
             }
-            if (t->finished_at) {
+            // Finished without Heroku's word on success is "not known yet": poll again.
+            if (t->finished_at && t->succeeded.has_value()) {
                 co_return co_await finished(ctx, *t, restore, what);
             }
             auto now = ctx.now();
@@ -291,7 +292,12 @@ net::awaitable<step_result> step_restoring(step_context& ctx) {
             if (!backup) {
                 co_return heroku_failure("read backup", backup.err());
             }
-            if (!backup->succeeded || !backup->to_url) {
+            if (!backup->succeeded) {
+                co_return step_error{"backup b" + std::to_string(backup->num) +
+                                         ": Heroku has not said yet whether it succeeded",
+                                     true};
+            }
+            if (!*backup->succeeded || !backup->to_url) {
                 co_return step_error{"backup b" + std::to_string(backup->num) +
                                          " has no stored copy to restore",
                                      false};

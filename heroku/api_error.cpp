@@ -3,7 +3,14 @@
 
 namespace pgshift::heroku {
 
+bool is_unreadable_answer(const api_error& e) noexcept {
+    return e.status >= 200 && e.status < 300 && e.id == error_ids::invalid_response;
+}
+
 bool is_retryable(const api_error& e) noexcept {
+    if (is_unreadable_answer(e)) {
+        return true;
+    }
     if (e.status == 0) {
         return e.id == error_ids::network || e.id == error_ids::timeout;
     }

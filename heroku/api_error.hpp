@@ -15,6 +15,7 @@ inline constexpr const char* network = "network_error";             // connect, 
 inline constexpr const char* timeout = "timeout";                   // the request deadline passed
 inline constexpr const char* tls = "tls_error";                     // handshake or verification
 inline constexpr const char* invalid_response = "invalid_response"; // body did not validate
+inline constexpr const char* too_many_pages = "too_many_pages";     // a list past max_pages
 inline constexpr const char* cancelled = "cancelled";               // the caller cancelled us
 inline constexpr const char* http = "http_error"; // an error status, no Heroku body
 } // namespace error_ids
@@ -30,9 +31,11 @@ struct api_error {
     bool outcome_unknown = false;
 };
 
-// Network errors, timeouts, 5xx and 429: worth trying again later (after reconciling, when
+// Network errors, timeouts, 5xx, 429 and a 2xx whose body did not parse (an unreadable
+// answer is not Heroku saying no): worth trying again later (after reconciling, when
 // outcome_unknown is set).
 bool is_retryable(const api_error& e) noexcept;
+bool is_unreadable_answer(const api_error& e) noexcept;     // a 2xx that did not parse
 bool is_not_found(const api_error& e) noexcept;             // 404
 bool is_confirmation_required(const api_error& e) noexcept; // 423 confirmation_required
 // One line for logs and an upgrade's last error: "503 unavailable: ... (request <id>)".

@@ -2,56 +2,97 @@
 #pragma once
 
 #include "heroku/client.hpp"
+#include "heroku/json_fields.hpp"
 
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace pgshift::heroku::detail {
 
-// Fills the status and request ids of a parse error from the answer that failed to parse.
-inline api_error with_answer(api_error e, const api_answer& answer) {
-    e.status = answer.status;
-    e.request_id = answer.request_id;
-    e.heroku_request_id = answer.heroku_request_id;
-    return e;
-}
-
+// The parse runs inside the client's retry loop (call_spec::accept), so an answer that does
+// not parse is retried like a 5xx (a GET), read back (a write with read_back), or reported
+// as outcome_unknown (a POST: it took effect; the caller adopts what it made).
 template<class T, class Parse>
 net::awaitable<outcome<T>> async_parsed(client& c, call_spec spec, Parse parse) {
-    const bool idempotent = spec.idempotent;
+    std::optional<T> value; // lives in this frame, which outlives the call
+    spec.accept = [&value, &parse](const api_answer& answer) -> std::optional<api_error> {
+        auto parsed = parse(answer.body);
+        if (!parsed) {
+            return std::move(parsed.err());
+        }
+        value = std::move(parsed.value());
+        return std::nullopt;
+    };
     auto answer = co_await c.async_call(std::move(spec));
     if (!answer) {
         co_return std::move(answer.err());
     }
-    auto parsed = parse(answer->body);
-    if (!parsed) {
-        auto e = with_answer(std::move(parsed.err()), *answer);
-        // A 2xx to a POST took effect even though we cannot read what it made: the caller
-        // must look it up (adopt), never send it again.
-        e.outcome_unknown = !idempotent;
-        co_return e;
+    co_return std::move(*value);
+}
+
+// Reads list pages. `[]` parses as a list, yet it is also what a broken answer can look
+// like, and believing an empty list can mean re-sending a POST (no backup found: capture
+// again). So an empty page is read once more before it is believed: one extra request
+// where a list really is empty, and an answer truncated to `[]` is caught. A 206 page that
+// is empty yet promises more is never believed.
+template<class T, class Parse>
+class list_reader {
+public:
+    explicit list_reader(Parse parse)
+        : parse_(std::move(parse)) {}
+
+    std::optional<api_error> operator()(const api_answer& answer) {
+        auto parsed = parse_(answer.body);
+        if (!parsed) {
+            return std::move(parsed.err());
+        }
+        if (parsed->empty()) {
+            if (answer.next_range) {
+                return invalid_response("an empty page with a Next-Range");
+            }
+            if (++empty_in_a_row < 2) {
+                return invalid_response("an empty list; read again before it is believed");
+            }
+        }
+        empty_in_a_row = 0;
+        for (auto& item : parsed.value()) {
+            items.push_back(std::move(item));
+        }
+        return std::nullopt;
     }
-    co_return std::move(parsed.value());
+
+    std::vector<T> items; // every accepted page, in order
+
+private:
+    Parse parse_;
+    int empty_in_a_row = 0;
+};
+
+// One answer that is a JSON array (no paging), through list_reader's checks.
+template<class T, class Parse>
+net::awaitable<outcome<std::vector<T>>> async_parsed_array(client& c, call_spec spec,
+                                                           Parse parse) {
+    list_reader<T, Parse> reader(std::move(parse));
+    spec.accept = [&reader](const api_answer& answer) { return reader(answer); };
+    auto answer = co_await c.async_call(std::move(spec));
+    if (!answer) {
+        co_return std::move(answer.err());
+    }
+    co_return std::move(reader.items);
 }
 
 // A GET list over every 206 page, the pages' arrays concatenated.
 template<class T, class Parse>
 net::awaitable<outcome<std::vector<T>>> async_parsed_list(client& c, call_spec spec, Parse parse) {
+    list_reader<T, Parse> reader(std::move(parse));
+    spec.accept = [&reader](const api_answer& answer) { return reader(answer); };
     auto pages = co_await c.async_call_pages(std::move(spec));
     if (!pages) {
         co_return std::move(pages.err());
     }
-    std::vector<T> all;
-    for (const auto& page : *pages) {
-        auto parsed = parse(page.body);
-        if (!parsed) {
-            co_return with_answer(std::move(parsed.err()), page);
-        }
-        for (auto& item : parsed.value()) {
-            all.push_back(std::move(item));
-        }
-    }
-    co_return all;
+    co_return std::move(reader.items);
 }
 
 inline net::awaitable<outcome_void> async_done(client& c, call_spec spec) {

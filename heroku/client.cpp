@@ -101,7 +101,7 @@ struct client::impl {
     wire_request build(const call_spec& spec, const base_url& base,
                        const std::string& request_id) const;
     void log_attempt(const call_spec& spec, const wire_result& result, const std::string& rid,
-                     milliseconds took, int attempt) const;
+                     milliseconds took, int attempt, const api_error* unreadable) const;
     net::awaitable<bool> async_sleep(milliseconds d);
     net::awaitable<std::optional<rate_budget::ticket>> async_take_token(bool counted);
     struct verdict_input;
@@ -130,15 +130,19 @@ wire_request client::impl::build(const call_spec& spec, const base_url& base,
 }
 
 void client::impl::log_attempt(const call_spec& spec, const wire_result& result,
-                               const std::string& rid, milliseconds took, int attempt) const {
+                               const std::string& rid, milliseconds took, int attempt,
+                               const api_error* unreadable) const {
     if (!opts.log) {
         return;
     }
     std::string line;
     if (const auto* res = std::get_if<wire_response>(&result)) {
-        const bool trouble = res->status >= 500 || res->status == 429;
+        const bool trouble = res->status >= 500 || res->status == 429 || unreadable != nullptr;
         line = (trouble ? "<4>" : "<6>") + std::string("heroku: ") + spec.method + " " + spec.path +
                " -> " + std::to_string(res->status);
+        if (unreadable != nullptr) {
+            line += " unreadable (" + unreadable->message + ")";
+        }
         line += " request_id=" + rid;
         line += " heroku_request_id=" + res->header("Request-Id").value_or("-");
     } else {
@@ -193,8 +197,32 @@ api_error cancelled_error(const std::string& rid) {
 
 api_error mark_unknown(api_error e, const call_spec& spec) {
     e.outcome_unknown = true;
+    if (is_unreadable_answer(e)) {
+        e.message = spec.method + " " + spec.path + ": answered " + std::to_string(e.status) +
+                    " but the answer did not parse (" + e.message +
+                    "); it took effect, so look before sending it again";
+        return e;
+    }
     e.message = spec.method + " " + spec.path + ": outcome unknown (" + e.message +
                 "); it may have taken effect, so look before sending it again";
+    return e;
+}
+
+// A write whose answer did not parse is not sent again: its resource is read instead.
+void switch_to_read_back(call_spec& spec) {
+    spec.method = "GET";
+    spec.path = *spec.read_back;
+    spec.body.reset();
+    spec.idempotent = true;
+    spec.read_back.reset();
+}
+
+// The refusal of an answer's body, with the answer's status and both request ids.
+api_error unreadable(api_error e, const api_answer& answer) {
+    e.id = error_ids::invalid_response;
+    e.status = answer.status;
+    e.request_id = answer.request_id;
+    e.heroku_request_id = answer.heroku_request_id;
     return e;
 }
 
@@ -260,8 +288,18 @@ net::awaitable<outcome<api_answer>> client::async_call(call_spec spec) {
         const auto sent = clock_type::now();
         auto result = co_await s.wire.async_exchange(base, s.build(spec, base, rid));
         const auto now = clock_type::now();
-        s.log_attempt(spec, result, rid, duration_cast<milliseconds>(now - sent), attempt);
         auto judged = s.judge(result, spec, *ticket, rid, now);
+        if (judged.answer && spec.accept) {
+            if (auto refused = spec.accept(*judged.answer)) {
+                judged.err = unreadable(std::move(*refused), *judged.answer);
+                judged.answer.reset();
+                // Like a 5xx: the request reached Heroku and took effect, we cannot read how.
+                judged.in.failure = failure_kind::server_error;
+                judged.in.jitter01 = s.jitter();
+            }
+        }
+        s.log_attempt(spec, result, rid, duration_cast<milliseconds>(now - sent), attempt,
+                      is_unreadable_answer(judged.err) ? &judged.err : nullptr);
         if (judged.answer) {
             co_return std::move(*judged.answer);
         }
@@ -273,6 +311,9 @@ net::awaitable<outcome<api_answer>> client::async_call(call_spec spec) {
         }
         if (verdict.action == retry_action::give_up) {
             co_return std::move(judged.err);
+        }
+        if (is_unreadable_answer(judged.err) && spec.read_back) {
+            switch_to_read_back(spec);
         }
         if (!co_await s.async_sleep(verdict.delay)) {
             co_return cancelled_error(rid);
@@ -297,7 +338,7 @@ net::awaitable<outcome<std::vector<api_answer>>> client::async_call_pages(call_s
         spec.headers.emplace_back("Range", *next);
     }
     api_error e{.status = 206,
-                .id = error_ids::invalid_response,
+                .id = error_ids::too_many_pages,
                 .message =
                     spec.path + ": more than " + std::to_string(impl_->opts.max_pages) + " pages",
                 .request_id = pages.back().request_id,

@@ -39,6 +39,14 @@ struct client_options {
 
 enum class api_host { platform, data };
 
+struct api_answer {
+    int status = 0;
+    std::string body;
+    std::optional<std::string> next_range; // from a 206
+    std::string request_id;                // ours
+    std::string heroku_request_id;
+};
+
 // One logical request; async_call adds Accept, Authorization, User-Agent, Request-Id and
 // Content-Type.
 struct call_spec {
@@ -49,14 +57,13 @@ struct call_spec {
     std::vector<std::pair<std::string, std::string>> headers; // Range, Accept-Inclusion, ...
     bool idempotent = true;  // false: never re-sent once it may have reached Heroku
     bool uses_budget = true; // false only for GET /account/rate-limits, which is free
-};
-
-struct api_answer {
-    int status = 0;
-    std::string body;
-    std::optional<std::string> next_range; // from a 206
-    std::string request_id;                // ours
-    std::string heroku_request_id;
+    // Reads a 2xx answer (call_helpers.hpp parses it here); an error means the body is not
+    // what this call expects. Such an answer is not Heroku saying no: it is handled like a
+    // 5xx, except that the request did take effect. Unset: every 2xx is accepted.
+    std::function<std::optional<api_error>(const api_answer&)> accept{};
+    // For a write whose 2xx answer was not accepted: GET this path (same answer shape)
+    // instead of sending the write again. Unset: an idempotent write is sent again.
+    std::optional<std::string> read_back{};
 };
 
 // One per token: every upgrade of the daemon shares it, hence its rate budget. Use from the
@@ -70,9 +77,10 @@ public:
     client(const client&) = delete;
     client& operator=(const client&) = delete;
 
-    // Sends spec with retries (retry.hpp) and a token from the budget per attempt. A 2xx is
-    // the answer; anything else an api_error (outcome_unknown set when a non-idempotent
-    // request may have taken effect). Never throws for network or Heroku trouble.
+    // Sends spec with retries (retry.hpp) and a token from the budget per attempt. A 2xx that
+    // spec.accept takes is the answer; anything else an api_error (outcome_unknown set when a
+    // non-idempotent request may have taken effect, or did but its answer was unreadable: the
+    // caller looks before sending it again). Never throws for network or Heroku trouble.
     net::awaitable<outcome<api_answer>> async_call(call_spec spec);
     // A GET list: follows 206 + Next-Range (each page a retried call) up to max_pages.
     net::awaitable<outcome<std::vector<api_answer>>> async_call_pages(call_spec spec);

@@ -45,7 +45,9 @@ struct transfer {
     std::optional<std::string> to_name, to_type, to_url;
     std::int64_t source_bytes = 0;    // null while pending: 0
     std::int64_t processed_bytes = 0; // null while pending: 0
-    bool succeeded = false;
+    // Heroku's word on a finished transfer; nullopt (null or absent) is "not known yet",
+    // never a failure: a finished transfer without it is polled again.
+    std::optional<bool> succeeded;
     std::int64_t warnings = 0;
     std::optional<std::string> created_at, started_at, finished_at, canceled_at, updated_at;
     std::vector<transfer_log> logs; // only with ?verbose=true

@@ -76,7 +76,7 @@ transfer read_transfer(json_fields& f) {
     t.source_bytes = f.int64_or_zero("source_bytes");
     t.processed_bytes = f.int64_or_zero("processed_bytes");
     // null until the transfer ends; pgshift only believes it together with finished_at.
-    t.succeeded = f.opt_bool("succeeded").value_or(false);
+    t.succeeded = f.opt_bool("succeeded");
     t.warnings = f.int64_or_zero("warnings");
     t.created_at = f.opt_str("created_at");
     t.started_at = f.opt_str("started_at");

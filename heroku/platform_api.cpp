@@ -8,6 +8,7 @@
 namespace pgshift::heroku {
 
 using detail::async_parsed;
+using detail::async_parsed_array;
 using detail::async_parsed_list;
 
 namespace {
@@ -39,6 +40,7 @@ net::awaitable<outcome<app_info>> async_get_app(client& c, std::string app) {
 
 net::awaitable<outcome<app_info>> async_set_maintenance(client& c, std::string app, bool on) {
     auto spec = with_body("PATCH", app_path(app), maintenance_body(on), true);
+    spec.read_back = app_path(app);
     co_return co_await async_parsed<app_info>(c, std::move(spec), parse_app);
 }
 
@@ -52,8 +54,9 @@ net::awaitable<outcome<std::vector<formation_entry>>>
 async_scale_formation(client& c, std::string app, std::vector<formation_update> updates) {
     // Setting absolute quantities is idempotent, so this PATCH may be retried.
     auto spec = with_body("PATCH", app_path(app) + "/formation", formation_body(updates), true);
-    co_return co_await async_parsed<std::vector<formation_entry>>(c, std::move(spec),
-                                                                  parse_formation);
+    // Scaling is a side effect on the ledger of the app: an unreadable answer is read back.
+    spec.read_back = app_path(app) + "/formation";
+    co_return co_await async_parsed_array<formation_entry>(c, std::move(spec), parse_formation);
 }
 
 net::awaitable<outcome<std::vector<attachment>>> async_list_attachments(client& c,
@@ -91,6 +94,7 @@ net::awaitable<outcome<addon>> async_destroy_addon(client& c, std::string app_id
     // A repeated DELETE of the same add-on id cannot destroy anything else: idempotent.
     auto spec = with_body("DELETE", app_path(app_id) + "/addons/" + encode_segment(addon_id),
                           addon_destroy_body(), true);
+    spec.read_back = app_path(app_id) + "/addons/" + encode_segment(addon_id);
     spec.headers.emplace_back("Accept-Expansion", "plan");
     co_return co_await async_parsed<addon>(c, std::move(spec), parse_addon);
 }
@@ -105,7 +109,15 @@ net::awaitable<outcome<std::vector<release>>> async_list_releases(client& c, std
     // One page on purpose (the CLI's "partial"): the newest few are all pg:promote needs.
     auto spec = get(app_path(app) + "/releases");
     spec.headers.emplace_back("Range", "version ..; max=" + std::to_string(max) + ", order=desc");
-    co_return co_await async_parsed<std::vector<release>>(c, std::move(spec), parse_releases);
+    co_return co_await async_parsed_array<release>(c, std::move(spec), parse_releases);
+}
+
+net::awaitable<outcome<std::vector<release>>>
+async_list_releases_after(client& c, std::string app, std::int64_t version, int max) {
+    auto spec = get(app_path(app) + "/releases");
+    spec.headers.emplace_back("Range", "version ]" + std::to_string(version) +
+                                           "..; max=" + std::to_string(max));
+    co_return co_await async_parsed_array<release>(c, std::move(spec), parse_releases);
 }
 
 net::awaitable<outcome<release>> async_get_release(client& c, std::string app,

@@ -13,7 +13,8 @@ namespace pgshift::heroku {
 
 // All are coroutines on c's executor; c must outlive them. Strings are taken by value so a
 // call may outlive its arguments. Errors are api_errors (client.hpp); a 2xx body that does
-// not validate is "invalid_response" naming the field. app is a name or an id.
+// not validate is "invalid_response" naming the field: retryable (is_retryable) after the
+// client's own attempts, and outcome_unknown for a POST. app is a name or an id.
 //
 // In a worker (one client per token, shared by every upgrade):
 //   auto made = co_await heroku::async_create_addon(cli, app, request);
@@ -55,6 +56,9 @@ net::awaitable<outcome<config_vars>> async_get_config_vars(client& c, std::strin
 // The newest max releases (Range: version ..; max=N, order=desc), newest first; one page.
 net::awaitable<outcome<std::vector<release>>> async_list_releases(client& c, std::string app,
                                                                   int max = 5);
+// The oldest max releases after `version` (Range: version ]V..; max=N), oldest first; one page.
+net::awaitable<outcome<std::vector<release>>>
+async_list_releases_after(client& c, std::string app, std::int64_t version, int max = 10);
 net::awaitable<outcome<release>> async_get_release(client& c, std::string app,
                                                    std::string id_or_version);
 

@@ -66,6 +66,9 @@ struct release {
     std::string status; // failed | pending | succeeded | expired
     std::string description;
     std::optional<std::string> created_at;
+    // Where the release phase's output can be read (null without a release phase).
+    std::optional<std::string> output_stream_url;
+    bool current = false; // the release the app runs now
 };
 
 struct rate_limits {

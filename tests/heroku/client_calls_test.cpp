@@ -161,10 +161,13 @@ TEST(heroku_calls, unreadable_2xx_to_a_post_is_outcome_unknown) {
     EXPECT_EQ(made.err().status, 201);
     EXPECT_EQ(made.err().id, "invalid_response");
     EXPECT_TRUE(made.err().outcome_unknown) << "the backup exists: adopt it, never re-send";
+    EXPECT_TRUE(is_retryable(made.err())) << "look, adopt, go on: not a refusal";
+    EXPECT_EQ(f.seen.size(), 1u) << "a POST is never re-sent";
     const auto read = f.run(async_get_transfer(c, "shop", "4"));
     ASSERT_FALSE(read.ok());
     EXPECT_FALSE(read.err().outcome_unknown) << "a GET changed nothing";
-    EXPECT_EQ(f.seen.size(), 2u);
+    EXPECT_TRUE(is_retryable(read.err()));
+    EXPECT_EQ(f.seen.size(), 1u + 5u) << "the GET was tried as often as after a 5xx";
 }
 
 TEST(heroku_calls, rate_limits_do_not_spend_the_budget) {

@@ -196,7 +196,8 @@ TEST(heroku_client, follows_next_range_across_three_pages) {
 TEST(heroku_client, paging_is_bounded) {
     fake_heroku f;
     f.routes.add("GET", "/apps/{app}/formation", [](http::request&) {
-        return http::response::json(206, "[]").with_header("Next-Range", "id ]x..");
+        return http::response::json(206, R"([{"type":"web","quantity":1,"size":"S"}])")
+            .with_header("Next-Range", "id ]x..");
     });
     f.start();
     auto opts = f.options();
