@@ -17,14 +17,19 @@ const json* member(const json& j, const char* key) {
 }
 
 // Every string is made terminal-safe here, where it enters: last_error, event details and
-// add-on names carry Heroku's words, which may hold escape sequences.
+// add-on names carry Heroku's words, which may hold escape sequences. Trailing newlines
+// (libpq's, in errors stored by older versions) would print as a visible "\n": dropped.
 std::string text(const json& j, const char* key) {
     const json* v = member(j, key);
     if (v == nullptr) {
         return {};
     }
     if (v->is_string()) {
-        return terminal_text(v->get_ref<const std::string&>());
+        std::string_view s = v->get_ref<const std::string&>();
+        while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) {
+            s.remove_suffix(1);
+        }
+        return terminal_text(s);
     }
     return v->is_number() ? v->dump() : std::string{};
 }

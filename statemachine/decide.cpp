@@ -63,6 +63,16 @@ constexpr std::array commands{
                 "no step is failing: there is nothing to retry"},
 };
 
+// Every error text reaches last_error and the history through decide(): libpq's messages and
+// Heroku's transfer logs end in "\n", which became blank lines in events and JSON.
+std::string without_trailing_blanks(std::string text) {
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ' ||
+                             text.back() == '\t')) {
+        text.pop_back();
+    }
+    return text;
+}
+
 decision enter(upgrade u, state next, time_point now, event_type entry, std::string detail) {
     u.current = next;
     u.attempt = 0;
@@ -239,17 +249,18 @@ result<decision> decide(upgrade u, const input& in, time_point now, const retry_
         return on_done(std::move(u), now);
     }
     if (const auto* e = std::get_if<step_error>(&in)) {
-        return on_error(std::move(u), *e, now, policy);
+        return on_error(std::move(u), step_error{without_trailing_blanks(e->message), e->retryable},
+                        now, policy);
     }
-    const auto& s = std::get<stalled>(in);
+    const std::string message = without_trailing_blanks(std::get<stalled>(in).message);
     bool first = !u.needs_attention;
     u.needs_attention = true;
-    u.last_error = s.message;
+    u.last_error = message;
     return decision{std::move(u),
                     action::run_step,
                     {},
                     first ? event_type::needs_attention : event_type::progress,
-                    s.message};
+                    message};
 }
 
 } // namespace pgshift

@@ -228,7 +228,7 @@ TEST_F(CliProcess, HerokuTextCannotDriveTheTerminal) {
         << status.out;
     const auto events = run_pgshift(with_api({"events", id1}));
     EXPECT_TRUE(no_controls(events.out)) << events.out;
-    EXPECT_TRUE(contains(events.out, "boom\\x1b]0;x\\x07\\n\n")) << events.out;
+    EXPECT_TRUE(contains(events.out, "boom\\x1b]0;x\\x07\n")) << events.out;
     const auto refused = run_pgshift(with_api({"retry", id1}));
     EXPECT_EQ(refused.code, 1);
     EXPECT_EQ(refused.err, "pgshift: Heroku said \\x1b[2Jno\n");

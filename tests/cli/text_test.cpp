@@ -316,6 +316,19 @@ TEST(CliTerminalText, JsonStaysTheSameJsonWithoutRawControls) {
                                                         "c\xef\xbf\xbd\""));
 }
 
+// libpq's messages end in "\n"; older daemons stored them so: no blank or "\n"-ended line.
+TEST(CliDecode, TrailingNewlinesOfErrorsAreDropped) {
+    auto j = restoring_upgrade();
+    j["state"] = "rolled_back";
+    j["last_error"] = "query failed: ERROR:  relation \"x\" does not exist\n";
+    const auto u = *decode_upgrade(j);
+    EXPECT_EQ(u.last_error, "query failed: ERROR:  relation \"x\" does not exist");
+    EXPECT_EQ(render_outcome(u), "upgrade " + u.id +
+                                     " (sushi) rolled_back: query failed: ERROR:  relation \"x\" "
+                                     "does not exist\n");
+    EXPECT_EQ(render_status(u, at("2026-11-26T03:13:00Z")).find("\n\n"), std::string::npos);
+}
+
 TEST(CliDecode, EveryStringFromTheApiIsTerminalSafe) {
     auto j = restoring_upgrade();
     j["app"] = "sushi\x1b[2J";
@@ -340,7 +353,8 @@ TEST(CliDecode, EveryStringFromTheApiIsTerminalSafe) {
     ASSERT_TRUE(e);
     EXPECT_EQ(render_event(*e),
               "2026-11-26 03:15:00Z  step_failed       restoring→rolling_back  pg_restore: "
-              "\\x1b[2J\\n");
+              "\\x1b[2J")
+        << "no trailing \\n: it would read as part of the message";
 }
 
 } // namespace
