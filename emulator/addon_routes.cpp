@@ -154,6 +154,28 @@ void add_addon_only_routes(http::router& r, route_context& ctx) {
     });
 }
 
+// The catalog: Platform API plan objects, paged like every list.
+void add_plan_routes(http::router& r, route_context& ctx) {
+    const auto plans = [] {
+        json items = json::array();
+        for (const auto& p : postgres_plans()) {
+            items.push_back(to_json(p));
+        }
+        return items;
+    };
+    r.add("GET", "/addon-services/heroku-postgresql/plans",
+          [&ctx, plans](request& req) { return paged_reply(plans(), req, "id", ctx.page_size); });
+    r.add("GET", "/addon-services/heroku-postgresql/plans/{plan}", [plans](request& req) {
+        const auto key = param(req, "plan");
+        for (const auto& p : plans()) {
+            if (p["id"] == key || p["name"] == key || p["name"] == "heroku-postgresql:" + key) {
+                return reply(200, p);
+            }
+        }
+        return reply_error(not_found("plan", "Couldn't find that plan."));
+    });
+}
+
 void add_attachment_routes(http::router& r, route_context& ctx) {
     r.add("GET", "/addons/{addon}/addon-attachments", [&ctx](request& req) {
         auto ad = ctx.w.find_addon(std::nullopt, param(req, "addon"));
@@ -201,6 +223,7 @@ void add_attachment_routes(http::router& r, route_context& ctx) {
 void add_addon_routes(http::router& r, route_context& ctx) {
     add_addon_only_routes(r, ctx);
     add_attachment_routes(r, ctx);
+    add_plan_routes(r, ctx);
 }
 
 } // namespace pgshift::emulator

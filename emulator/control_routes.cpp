@@ -1,4 +1,5 @@
 // The /_emulator control surface: seed apps, timings, rate budget, faults, ledger, reset.
+#include "emulator/catalog.hpp"
 #include "emulator/formation_spec.hpp"
 #include "emulator/http_reply.hpp"
 #include "emulator/json_codec.hpp"
@@ -42,6 +43,15 @@ std::optional<std::string> read_seed(const json& b, seed_request& r) {
             return "formation must read like \"web=2 worker=3 release=0\"";
         }
         r.formation = std::move(*parsed);
+    }
+    // Seeds obey the catalog too, so a test cannot start from a database Heroku never has.
+    auto plan = check_plan(r.plan);
+    if (!plan) {
+        return plan.err().message;
+    }
+    r.plan = plan.value();
+    if (auto version = check_version(r.plan, r.postgres_version); !version) {
+        return version.err().message;
     }
     return r.name.empty() ? std::optional<std::string>("name is required") : std::nullopt;
 }

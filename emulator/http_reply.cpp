@@ -38,6 +38,23 @@ std::optional<nlohmann::json> body_object(const http::request& req) {
     return j;
 }
 
+bool is_data_api_path(std::string_view path) noexcept {
+    return path == "/client/v11" || path.rfind("/client/v11/", 0) == 0;
+}
+
+void as_data_api_error(http::response& res) {
+    if (res.status < 400 || res.reset) {
+        return;
+    }
+    auto j = nlohmann::json::parse(res.body, nullptr, false);
+    std::string text = "error";
+    if (j.is_object() && j.contains("message") && j["message"].is_string()) {
+        text = j["message"].get<std::string>();
+    }
+    res.body =
+        nlohmann::json{{"error", res.status == 404 ? std::string("not found") : text}}.dump();
+}
+
 http::response bad_body() {
     return reply_error({400, "bad_request", "Request body must be a JSON object.", {}});
 }

@@ -21,6 +21,13 @@ http::response reply_error(const api_error& e);
 // The body as a JSON object: an empty body reads as {}. nullopt for anything else that is
 // not a JSON object (the caller answers 400 bad_request).
 std::optional<nlohmann::json> body_object(const http::request& req);
+
+// True for paths of the Data API (/client/v11/...), whose errors have their own shape.
+bool is_data_api_path(std::string_view path) noexcept;
+// Rewrites an error answer of the Platform shape into the Data API's: {"error": "not found"}
+// on 404s (what heroku-pg#101 shows the Data API answering), {"error": <message>} otherwise;
+// no `id`, `message` or `url`. Status and headers stay. 2xx answers are left alone.
+void as_data_api_error(http::response& res);
 http::response bad_body();
 
 // The string under `key`, or nullopt when absent or not a string.

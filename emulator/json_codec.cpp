@@ -214,6 +214,31 @@ json to_json(const transfer_view& v, bool verbose) {
     return out;
 }
 
+json to_json(const plan_info& p) {
+    // Private and Shield plans live in Private Spaces only; prices are not emulated.
+    const bool in_space = p.name.find(":private-") != std::string::npos ||
+                          p.name.find(":shield-") != std::string::npos;
+    const auto since = "2024-03-01T00:00:00Z";
+    return {
+        {"id", plan_id(p.name)},
+        {"name", p.name},
+        {"human_name", p.human_name},
+        {"description", "Heroku Postgres " + p.human_name},
+        {"default", p.is_default},
+        {"state", "public"},
+        {"visible", true},
+        {"compliance", in_space && p.name.find(":shield-") != std::string::npos
+                           ? json::array({"HIPAA", "PCI"})
+                           : json(nullptr)},
+        {"installable_inside_private_network", in_space},
+        {"installable_outside_private_network", !in_space},
+        {"space_default", false},
+        {"price", {{"cents", 0}, {"contract", false}, {"unit", "month"}}},
+        {"addon_service", {{"id", plan_id("heroku-postgresql")}, {"name", "heroku-postgresql"}}},
+        {"created_at", since},
+        {"updated_at", since}};
+}
+
 json to_json(const ledger_entry& e) {
     const auto ms = std::chrono::duration_cast<millis>(e.at.time_since_epoch()).count();
     return {{"seq", e.seq}, {"at", iso8601(e.at)},  {"at_ms", ms},       {"kind", e.kind},

@@ -1,6 +1,7 @@
 // Heroku-shaped JSON for the world's snapshots (the JSON edge of the emulator).
 #pragma once
 
+#include "emulator/catalog.hpp"
 #include "emulator/views.hpp"
 
 #include <nlohmann/json.hpp>
@@ -16,5 +17,6 @@ nlohmann::json to_json(const wait_status& w);
 nlohmann::json to_json(const database_view& v);
 nlohmann::json to_json(const transfer_view& v, bool verbose);
 nlohmann::json to_json(const ledger_entry& e);
+nlohmann::json to_json(const plan_info& p); // a Platform API plan object
 
 } // namespace pgshift::emulator

@@ -57,6 +57,10 @@ http::response service::handle(http::request& req) {
     const auto id = request_id(req);
     // The control surface is for tests on loopback: no token, no budget, no faults.
     auto res = req.path.rfind("/_emulator/", 0) == 0 ? control_.dispatch(req) : serve_heroku(req);
+    // One place for every Data API error (routes, auth, budget, faults, unknown paths).
+    if (is_data_api_path(req.path)) {
+        as_data_api_error(res);
+    }
     res.with_header("Request-Id", id);
     return res;
 }

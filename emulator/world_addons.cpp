@@ -1,4 +1,5 @@
 // The emulated account's add-ons and attachments: create, destroy, resolve, attach, promote.
+#include "emulator/catalog.hpp"
 #include "emulator/ids.hpp"
 #include "emulator/world.hpp"
 #include "emulator/world_state.hpp"
@@ -8,8 +9,6 @@
 namespace pgshift::emulator {
 
 namespace {
-
-constexpr std::string_view service = "heroku-postgresql";
 
 attachment* find_named(world_state& s, const app& a, const std::string& name,
                        const std::optional<std::string>& ns) {
@@ -67,17 +66,6 @@ outcome<attachment*> attach_locked(world_state& s, app& a, const addon& ad, cons
     return &s.attachments.emplace(at.id, at).first->second;
 }
 
-outcome<std::string> normalise_plan(const std::string& plan) {
-    if (plan == service) {
-        return std::string(service) + ":essential-0";
-    }
-    if (plan.rfind(std::string(service) + ":", 0) == 0 && plan.size() > service.size() + 1) {
-        return plan;
-    }
-    return invalid("Couldn't find either the add-on service or the add-on plan (" + plan +
-                   "). Only heroku-postgresql is emulated.");
-}
-
 bool attached_to(const world_state& s, const addon& ad, const app& a) {
     return std::any_of(s.attachments.begin(), s.attachments.end(), [&](const auto& kv) {
         return kv.second.addon_id == ad.id && kv.second.app_id == a.id;
@@ -109,9 +97,15 @@ std::optional<api_error> refuse_destroy(const world_state& s, const addon& ad, c
 } // namespace
 
 outcome<addon_view> world::create_addon(std::string_view app_key, const addon_request& r) {
-    auto plan = normalise_plan(r.plan);
+    auto plan = check_plan(r.plan);
     if (!plan) {
         return plan.err();
+    }
+    const auto asked = r.config.find("version");
+    auto version = check_version(
+        plan.value(), asked == r.config.end() ? std::nullopt : std::optional{asked->second});
+    if (!version) {
+        return version.err();
     }
     const auto now = clock_();
     std::unique_lock lock{mu_};
@@ -128,8 +122,7 @@ outcome<addon_view> world::create_addon(std::string_view app_key, const addon_re
     ad.name = r.name.value_or(make_addon_name());
     ad.app_id = a->id;
     ad.plan = plan.value();
-    auto version = r.config.find("version");
-    ad.postgres_version = version != r.config.end() ? version->second : "16";
+    ad.postgres_version = version.value();
     ad.created_at = ad.updated_at = now;
     ad.ready_at = now + s.t.provisioning;
     ad.provisioning_fails = r.fail_provisioning;

@@ -2,6 +2,7 @@
 #include "tests/emulator/emulator_fixture.hpp"
 #include "tests/support/tls_cert.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <gtest/gtest.h>
@@ -408,6 +409,112 @@ TEST_F(emulator_http, release_phase_fail_ends_releases_failed_with_heroku_fields
     EXPECT_EQ(
         emu.call("POST", "/_emulator/apps", {{"name", "odd"}, {"release_phase", "maybe"}}).status,
         422);
+}
+
+TEST_F(emulator_http, data_api_errors_have_the_data_api_shape) {
+    // wait_status during the first seconds after creation: the Data API's own 404 body.
+    ASSERT_EQ(emu.call("PUT", "/_emulator/timings", {{"wait_status_404_ms", 60000}}).status, 200);
+    const auto fresh = create_new_db();
+    auto early =
+        emu.call("GET", "/client/v11/databases/" + fresh["id"].get<std::string>() + "/wait_status");
+    EXPECT_EQ(early.status, 404);
+    EXPECT_EQ(early.body, json({{"error", "not found"}}));
+    EXPECT_TRUE(early.raw.header("RateLimit-Remaining"));
+    EXPECT_EQ(emu.call("GET", "/client/v11/databases/nope").body, json({{"error", "not found"}}));
+    EXPECT_EQ(emu.call("GET", "/client/v11/apps/shop/transfers/b999").body,
+              json({{"error", "not found"}}));
+    auto invalid =
+        emu.call("POST", "/client/v11/databases/" + old_db["id"].get<std::string>() + "/restores",
+                 json::object());
+    EXPECT_EQ(invalid.status, 422);
+    EXPECT_EQ(invalid.body, json({{"error", "backup_url is required"}}));
+    EXPECT_EQ(emu.call("GET", "/client/v11/databases/x", nullptr, {}, "wrong").status, 401);
+    EXPECT_FALSE(
+        emu.call("GET", "/client/v11/databases/x", nullptr, {}, "wrong").body.contains("id"));
+    fault({{"route", "/client/v11/**"}, {"kind", "status"}, {"status", 503}, {"first_n", 1}});
+    auto injected = emu.call("GET", "/client/v11/apps/shop/transfers");
+    EXPECT_EQ(injected.status, 503);
+    EXPECT_TRUE(injected.body.contains("error"));
+    EXPECT_FALSE(injected.body.contains("id"));
+    // The Platform API keeps its own shape.
+    auto platform = emu.call("GET", "/apps/shop/addons/nope");
+    EXPECT_EQ(platform.body["id"], "not_found");
+    EXPECT_EQ(platform.body["resource"], "add_on");
+    EXPECT_TRUE(platform.body.contains("message"));
+}
+
+TEST_F(emulator_http, plans_and_versions_outside_the_catalog_are_422) {
+    const auto create = [&](const std::string& plan, json config) {
+        return emu.call("POST", "/apps/shop/addons",
+                        {{"plan", {{"name", plan}}}, {"config", std::move(config)}});
+    };
+    auto gigantic = create("heroku-postgresql:gigantic-99", json::object());
+    EXPECT_EQ(gigantic.status, 422);
+    EXPECT_EQ(gigantic.body["id"], "invalid_params");
+    EXPECT_NE(gigantic.body["message"].get<std::string>().find("gigantic-99"), std::string::npos);
+    auto hobby = create("heroku-postgresql:hobby-dev", json::object());
+    EXPECT_EQ(hobby.status, 422);
+    EXPECT_NE(hobby.body["message"].get<std::string>().find("no longer available"),
+              std::string::npos);
+    auto v99 = create("heroku-postgresql:standard-0", {{"version", "99"}});
+    EXPECT_EQ(v99.status, 422);
+    EXPECT_NE(v99.body["message"].get<std::string>().find("Available versions are 15, 16, 17"),
+              std::string::npos);
+    EXPECT_EQ(create("heroku-postgresql:standard-0", {{"version", "16.4"}}).status, 422);
+    EXPECT_EQ(ledger_count("addon_created"), 0);
+    EXPECT_EQ(emu.call("POST", "/_emulator/apps", {{"name", "x"}, {"plan", "heroku-postgresql:x"}})
+                  .status,
+              422);
+    EXPECT_EQ(
+        emu.call("POST", "/_emulator/apps", {{"name", "y"}, {"postgres_version", "9.6"}}).status,
+        422);
+
+    // Heroku's default major version when none is asked for; the other tiers all provision.
+    auto plain = create("heroku-postgresql:premium-l-9", json::object());
+    ASSERT_EQ(plain.status, 201);
+    auto info =
+        emu.call("GET", "/client/v11/databases/" + plain.body["id"].get<std::string>()).body;
+    EXPECT_EQ(info["postgres_version"], "17");
+    for (const auto* p : {"essential-0", "essential-2", "standard-9", "private-4", "shield-0"}) {
+        EXPECT_EQ(create(std::string("heroku-postgresql:") + p, {{"version", "15"}}).status, 201)
+            << p;
+    }
+}
+
+TEST_F(emulator_http, plans_are_listed_as_platform_plan_objects) {
+    auto first = emu.call("GET", "/addon-services/heroku-postgresql/plans");
+    EXPECT_EQ(first.status, 206); // page size 2 in this fixture
+    ASSERT_EQ(first.body.size(), 2U);
+    EXPECT_TRUE(first.raw.header("Next-Range"));
+    std::vector<std::string> names;
+    auto page = first;
+    while (true) {
+        for (const auto& p : page.body) {
+            names.push_back(p["name"]);
+            EXPECT_TRUE(p["id"].is_string());
+            EXPECT_TRUE(p["description"].is_string());
+            EXPECT_EQ(p["addon_service"]["name"], "heroku-postgresql");
+        }
+        const auto next = page.raw.header("Next-Range");
+        if (page.status == 200 || !next) {
+            break;
+        }
+        page =
+            emu.call("GET", "/addon-services/heroku-postgresql/plans", nullptr, {{"Range", *next}});
+    }
+    const auto has = [&](const std::string& n) {
+        return std::find(names.begin(), names.end(), "heroku-postgresql:" + n) != names.end();
+    };
+    EXPECT_TRUE(has("essential-0"));
+    EXPECT_TRUE(has("standard-0"));
+    EXPECT_TRUE(has("standard-2"));
+    EXPECT_TRUE(has("shield-9"));
+    EXPECT_FALSE(has("standard-1"));
+    EXPECT_FALSE(has("hobby-dev"));
+    auto one = emu.call("GET", "/addon-services/heroku-postgresql/plans/standard-0");
+    EXPECT_EQ(one.body["name"], "heroku-postgresql:standard-0");
+    EXPECT_EQ(one.body["human_name"], "Standard 0");
+    EXPECT_EQ(emu.call("GET", "/addon-services/heroku-postgresql/plans/huge").status, 404);
 }
 
 TEST(emulator_https, serves_over_tls_with_a_self_signed_cert) {
