@@ -8,6 +8,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 #include <unistd.h>
 
 namespace net = boost::asio;
@@ -22,11 +23,29 @@ std::filesystem::path make_state_dir(const emulator::emulator_options& o) {
     return dir;
 }
 
+// The default state directory is ours alone: its dumps go with the process. One given with
+// --state-dir is the caller's and stays.
+struct default_dir_removal {
+    explicit default_dir_removal(std::optional<std::filesystem::path> d)
+        : dir(std::move(d)) {}
+    std::optional<std::filesystem::path> dir;
+    ~default_dir_removal() {
+        std::error_code ignored;
+        if (dir) {
+            std::filesystem::remove_all(*dir, ignored);
+        }
+    }
+    default_dir_removal(const default_dir_removal&) = delete;
+    default_dir_removal& operator=(const default_dir_removal&) = delete;
+};
+
 int run(const emulator::emulator_options& o) {
     emulator::service_options so;
     so.tokens = o.tokens;
     so.page_size = o.page_size;
     so.state_dir = make_state_dir(o);
+    // Declared before the service, so it runs after the service has stopped every job.
+    default_dir_removal removal{o.state_dir ? std::nullopt : std::optional{so.state_dir}};
     if (o.postgres) {
         so.host = std::make_shared<emulator::pg_database_host>(*o.postgres);
     }

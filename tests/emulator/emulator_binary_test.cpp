@@ -3,6 +3,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <gtest/gtest.h>
 #include <spawn.h>
 #include <string>
@@ -60,9 +61,13 @@ TEST(emulator_binary, prints_its_url_serves_and_stops_on_sigterm) {
     EXPECT_EQ(r.status, 200);
     EXPECT_TRUE(r.header("Request-Id"));
     client.close();
+    const auto state_dir =
+        std::filesystem::temp_directory_path() / ("heroku-emulator-" + std::to_string(c.pid));
+    EXPECT_TRUE(std::filesystem::exists(state_dir));
     ::kill(c.pid, SIGTERM);
     EXPECT_EQ(wait_exit(c.pid), 0);
     std::fclose(c.out);
+    EXPECT_FALSE(std::filesystem::exists(state_dir)); // the default one leaves with us
 }
 
 TEST(emulator_binary, bad_flags_exit_2) {
