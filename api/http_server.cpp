@@ -179,9 +179,11 @@ net::awaitable<void> server::impl::run_accept_loop(std::shared_ptr<impl> self) {
             co_await backoff.async_wait(use_tuple);
             continue;
         }
-        const auto how = ctx.connections.counted() < ctx.options.max_connections
-                             ? detail::admission::serve
-                             : detail::admission::turn_away;
+        // At the cap, clients still sending their headers (slowloris among them) make room
+        // first: a full house of them must not lock out a client that asks and goes.
+        const bool room = ctx.connections.counted() < ctx.options.max_connections ||
+                          ctx.connections.shed_oldest_waiting();
+        const auto how = room ? detail::admission::serve : detail::admission::turn_away;
         if (how == detail::admission::turn_away &&
             ctx.connections.size() - ctx.connections.counted() >= max_turning_away) {
             continue; // already turning many away: the socket closes without a word

@@ -25,12 +25,18 @@ struct server_options {
     std::uint16_t port = 0;                   // 0: an ephemeral port, see port(); unix: unused
     std::optional<std::string> tls_cert_file; // both set: HTTPS only (PEM chain, PEM key)
     std::optional<std::string> tls_key_file;
-    std::size_t body_limit = 1024 * 1024;   // larger -> 413 {"id":"request_too_large"}
-    std::size_t header_limit = 16 * 1024;   // larger -> 431
-    std::chrono::seconds idle_timeout{30};  // per request read and TLS handshake
+    std::size_t body_limit = 1024 * 1024; // larger -> 413 {"id":"request_too_large"}
+    std::size_t header_limit = 16 * 1024; // larger -> 431
+    // A request's line and headers must all arrive within this of their first byte (on a
+    // new connection: of the accept, TLS handshake included); a slower client is closed.
+    std::chrono::seconds header_timeout{5};
+    std::chrono::seconds idle_timeout{30};  // a kept-alive connection between requests; a body
     std::chrono::seconds write_timeout{30}; // per response write (per chunk when streaming)
-    std::size_t max_connections = 256;      // beyond: 503 {"id":"unavailable"} and close
-    std::string server_name = "pgshift";    // Server header
+    // At the cap a new connection takes the place of the one that has waited longest without
+    // finishing its headers (never one being answered or streaming); when every connection
+    // is busy: 503 {"id":"unavailable"} and close.
+    std::size_t max_connections = 256;
+    std::string server_name = "pgshift"; // Server header
     // Bytes a stream may have queued and unsent before the peer counts as gone.
     std::size_t stream_queue_limit = 4 * 1024 * 1024;
     // One line per event an operator should see (handler exceptions, accept failures), with

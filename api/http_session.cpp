@@ -33,6 +33,8 @@ using socket_stream = beast::basic_stream<net::generic::stream_protocol>;
 constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
 // How long an error answer waits for the client to stop sending before the socket closes.
 constexpr std::chrono::seconds linger_limit{2};
+// The first read of a kept-alive connection's next request.
+constexpr std::size_t first_read_size = 4096;
 
 template<class Stream>
 constexpr bool is_tls = !std::is_same_v<Stream, socket_stream>;
@@ -46,6 +48,7 @@ struct session {
 
     std::shared_ptr<server_context> ctx;
     socket_stream& tcp;
+    connection_registry::entry* registration = nullptr; // set once registered
     net::steady_timer delay_timer;
     chunk_queue* stream = nullptr; // while a streaming body is being sent
     std::string remote_address;
@@ -54,6 +57,13 @@ struct session {
     bool stopping = false;
 
     const server_options& options() const { return ctx->options; }
+
+    // See connection_registry::entry::set_waiting: only waiting connections are shed.
+    void set_waiting(bool waiting) {
+        if (registration != nullptr) {
+            registration->set_waiting(waiting);
+        }
+    }
 
     // Idle reads, delays and streams end now; a write in progress may finish.
     void stop() {
@@ -127,14 +137,34 @@ net::awaitable<bool> async_write_bytes(Stream& stream, session& s, const Buffers
         s, [&] { return net::async_write(stream, buffers, use_tuple); });
 }
 
-// Reads one request within idle_timeout, answering "Expect: 100-continue" in between.
+// Reads one request: its line and headers within header_timeout of their first byte (for
+// the first request the deadline set at accept runs on), then its body within idle_timeout,
+// answering "Expect: 100-continue" in between.
 template<class Stream>
-net::awaitable<beast::error_code> async_read_request(Stream& stream, session& s,
-                                                     beast::flat_buffer& buffer,
-                                                     http::request_parser<http::string_body>& p) {
-    s.tcp.expires_after(s.options().idle_timeout);
+net::awaitable<beast::error_code>
+async_read_request(Stream& stream, session& s, beast::flat_buffer& buffer,
+                   http::request_parser<http::string_body>& p, bool first) {
+    if (!first) {
+        if (buffer.size() == 0) {
+            // Between requests a kept-alive client may idle; its next request's headers are
+            // then timed from their first byte.
+            s.tcp.expires_after(s.options().idle_timeout);
+            auto [ec, n] =
+                co_await stream.async_read_some(buffer.prepare(first_read_size), use_tuple);
+            if (ec) {
+                co_return ec;
+            }
+            buffer.commit(n);
+        }
+        s.tcp.expires_after(s.options().header_timeout);
+    }
     auto [ec, n] = co_await http::async_read_header(stream, buffer, p, use_tuple);
-    if (ec || p.is_done()) {
+    if (ec) {
+        co_return ec;
+    }
+    s.set_waiting(false);
+    s.tcp.expires_after(s.options().idle_timeout);
+    if (p.is_done()) {
         co_return ec;
     }
     if (iequals(p.get()[http::field::expect], "100-continue")) {
@@ -267,12 +297,13 @@ net::awaitable<std::optional<response>> async_answer(beast_request& msg, session
 template<class Stream>
 net::awaitable<void> async_serve_requests(Stream& stream, session& s) {
     beast::flat_buffer buffer;
-    while (!s.stopping) {
+    for (bool first = true; !s.stopping; first = false) {
+        s.set_waiting(true);
         http::request_parser<http::string_body> parser;
         parser.body_limit(s.options().body_limit);
         parser.header_limit(static_cast<std::uint32_t>(
             std::min<std::size_t>(s.options().header_limit, UINT32_MAX)));
-        if (auto ec = co_await async_read_request(stream, s, buffer, parser)) {
+        if (auto ec = co_await async_read_request(stream, s, buffer, parser, first)) {
             if (const auto why = classify(ec)) {
                 co_await async_answer_and_close(stream, s, answer_for(*why, s.options()));
             }
@@ -325,12 +356,15 @@ net::awaitable<void> async_serve(Stream& stream, std::shared_ptr<server_context>
     session s{ctx, tcp};
     set_peer(s, tcp.socket());
     // Declared after the stream and s, so it deregisters before either is destroyed.
-    const auto entry = ctx->connections.add([&s] { s.stop(); }, how == admission::serve);
+    auto entry = ctx->connections.add([&s] { s.stop(); }, how == admission::serve);
+    s.registration = &entry;
     if (ctx->stopping) {
         co_return; // stop() ran between accept and now
     }
+    // One deadline for the TLS handshake and the first request's headers: a client that
+    // connects and then trickles holds a place for no longer than this.
+    tcp.expires_after(ctx->options.header_timeout);
     if constexpr (is_tls<Stream>) {
-        tcp.expires_after(ctx->options.idle_timeout);
         auto [hec] = co_await stream.async_handshake(ssl::stream_base::server, use_tuple);
         if (hec) {
             co_return; // scanners, plain HTTP on the TLS port, clients that distrust us

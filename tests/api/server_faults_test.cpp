@@ -70,19 +70,48 @@ TEST(HttpServerFaults, ResetDropsTheConnectionWithoutAnAnswer) {
     EXPECT_EQ(client.send_raw("GET / HTTP/1.1\r\nHost: x\r\n\r\n"), "");
 }
 
-TEST(HttpServerFaults, BeyondMaxConnectionsTheAnswerIs503) {
+TEST(HttpServerFaults, BeyondMaxConnectionsAllBusyTheAnswerIs503) {
     server_options options;
     options.max_connections = 2;
-    running_server srv([](request&) { return text("ok"); }, options);
-    http_client first("127.0.0.1", srv.port());
-    http_client second("127.0.0.1", srv.port());
-    ASSERT_EQ(first.request("GET", "/").status, 200); // both now hold a kept-alive session
-    ASSERT_EQ(second.request("GET", "/").status, 200);
+    std::mutex mutex;
+    std::vector<std::shared_ptr<stream_writer>> streams;
+    running_server srv(
+        [&](request& req) {
+            if (req.path != "/stream") {
+                return text("ok");
+            }
+            response r;
+            r.on_stream = [&](std::shared_ptr<stream_writer> w) {
+                w->write("busy");
+                const std::lock_guard lock{mutex};
+                streams.push_back(std::move(w));
+            };
+            return r;
+        },
+        options);
+    // Two streams: busy sessions, which are never shed to make room (idle ones would be).
+    auto stream = [&srv] {
+        return std::async(std::launch::async, [&srv] {
+            http_client client("127.0.0.1", srv.port());
+            return client.request("GET", "/stream").body;
+        });
+    };
+    auto first = stream();
+    auto second = stream();
+    auto streaming = [&] {
+        const std::lock_guard lock{mutex};
+        return streams.size();
+    };
+    for (auto until = std::chrono::steady_clock::now() + 5s;
+         streaming() < 2 && std::chrono::steady_clock::now() < until;) {
+        std::this_thread::sleep_for(10ms);
+    }
+    ASSERT_EQ(streaming(), 2U);
     http_client third("127.0.0.1", srv.port());
     const auto busy = third.request("GET", "/");
     EXPECT_EQ(busy.status, 503);
     EXPECT_NE(busy.body.find("\"unavailable\""), std::string::npos);
-    first.close(); // frees a slot once the server notices the close
+    srv.on_loop([&] { streams[0]->finish(); }); // frees a slot once the session ends
     int status = 0;
     for (auto until = std::chrono::steady_clock::now() + 3s;
          status != 200 && std::chrono::steady_clock::now() < until;) {
@@ -90,6 +119,9 @@ TEST(HttpServerFaults, BeyondMaxConnectionsTheAnswerIs503) {
         status = fourth.request("GET", "/").status;
     }
     EXPECT_EQ(status, 200);
+    srv.on_loop([&] { streams[1]->finish(); });
+    EXPECT_EQ(first.get(), "busy");
+    EXPECT_EQ(second.get(), "busy");
 }
 
 TEST(HttpServerFaults, StreamDeliversEveryChunkInOrder) {

@@ -100,9 +100,9 @@ TEST(HttpServer, MalformedRequestGets400AndTheServerKeepsServing) {
     EXPECT_EQ(client.request("GET", "/fine").body, "GET|/fine|||");
 }
 
-TEST(HttpServer, SlowClientIsDroppedAfterTheIdleTimeout) {
+TEST(HttpServer, SlowClientIsDroppedAfterTheHeaderTimeout) {
     server_options options;
-    options.idle_timeout = 1s;
+    options.header_timeout = 1s;
     running_server srv(echo, options);
     http_client client("127.0.0.1", srv.port());
     const auto start = std::chrono::steady_clock::now();
