@@ -66,6 +66,24 @@ void server_context::log_exception(std::string_view prefix, std::exception_ptr e
 
 namespace {
 
+// OpenSSL reads a TLS file by path: a FIFO would block start-up forever and /dev/zero eat
+// memory, so only a regular file of sane size is handed to it.
+void check_tls_file(const std::string& file, const char* what) {
+    constexpr off_t limit = 1024 * 1024;
+    struct stat st {};
+    if (::stat(file.c_str(), &st) != 0) {
+        return; // OpenSSL names the file and the reason
+    }
+    if (!S_ISREG(st.st_mode)) {
+        throw std::runtime_error(std::string("http server: TLS ") + what + " " + file +
+                                 " is not a regular file");
+    }
+    if (st.st_size > limit) {
+        throw std::runtime_error(std::string("http server: TLS ") + what + " " + file +
+                                 " is larger than 1 MiB");
+    }
+}
+
 std::unique_ptr<ssl::context> make_tls_context(const server_options& o) {
     if (!o.tls_cert_file && !o.tls_key_file) {
         return nullptr;
@@ -76,6 +94,8 @@ std::unique_ptr<ssl::context> make_tls_context(const server_options& o) {
     auto ctx = std::make_unique<ssl::context>(ssl::context::tls_server);
     ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
                      ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+    check_tls_file(*o.tls_cert_file, "certificate");
+    check_tls_file(*o.tls_key_file, "key");
     beast::error_code ec;
     ctx->use_certificate_chain_file(*o.tls_cert_file, ec);
     if (ec) {

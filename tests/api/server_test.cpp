@@ -2,13 +2,16 @@
 #include "api/http_server.hpp"
 #include "tests/api/server_fixture.hpp"
 #include "tests/support/http_client.hpp"
+#include "tests/support/tls_cert.hpp"
 
 #include <atomic>
 #include <boost/asio.hpp>
 #include <future>
 #include <gtest/gtest.h>
 #include <mutex>
+#include <sys/stat.h>
 #include <thread>
+#include <utility>
 
 namespace {
 
@@ -109,6 +112,28 @@ TEST(HttpServer, SlowClientIsDroppedAfterTheHeaderTimeout) {
     const auto answer = client.send_raw("GET / HTTP/1.1\r\nHost: x\r\n"); // never finished
     EXPECT_EQ(answer, "");
     EXPECT_LT(std::chrono::steady_clock::now() - start, 4s); // the client's own deadline is 5 s
+}
+
+// A FIFO as a TLS file blocked the constructor forever (OpenSSL waits for a writer).
+TEST(HttpServer, TlsFilesMustBeRegularFiles) {
+    pgshift::testing::temp_dir dir;
+    const std::string fifo = dir.path() + "/cert.pem";
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    const auto real = pgshift::testing::make_self_signed_cert(dir.path());
+    boost::asio::io_context io;
+    for (const auto& [cert, key] :
+         {std::pair{fifo, real.key_file}, std::pair{real.cert_file, dir.path()}}) {
+        server_options options;
+        options.tls_cert_file = cert;
+        options.tls_key_file = key;
+        try {
+            pgshift::http::server srv(io, options, echo);
+            ADD_FAILURE() << "accepted " << cert << " and " << key;
+        } catch (const std::runtime_error& e) {
+            EXPECT_NE(std::string(e.what()).find(" is not a regular file"), std::string::npos)
+                << e.what();
+        }
+    }
 }
 
 TEST(HttpServer, ThrowingHandlerGetsAGeneric500AndTheDetailsAreLogged) {
