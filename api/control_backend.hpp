@@ -1,6 +1,7 @@
 // What the control API needs from the daemon, as an interface: api/ never depends on daemon/.
 #pragma once
 
+#include "api/control_errors.hpp"
 #include "persistence/upgrade_stats.hpp"
 #include "persistence/upgrade_store.hpp"
 #include "statemachine/decide.hpp"
@@ -9,6 +10,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -48,8 +50,16 @@ public:
                                              std::size_t limit) = 0;
     // The states an upgrade entered, with their times (the upgrade JSON's "timings").
     virtual std::vector<persistence::step_timing> timings(std::string_view id) = 0;
-    // True once recovery finished (every active upgrade has its worker again).
+    // Asked once a start request validated, before it is accepted: calls done (once, on the
+    // loop thread, now or later) with nullopt to go ahead or with the refusal to answer
+    // (pgshiftd: Heroku rejected its API token). Default: nothing to ask.
+    virtual void check_start(std::function<void(std::optional<api_error>)> done) {
+        done(std::nullopt);
+    }
+    // True once recovery finished (every active upgrade has its worker again) and nothing
+    // keeps the daemon from working (not_ready_reason says what does).
     virtual bool ready() const = 0;
+    virtual std::string not_ready_reason() const { return "recovery has not finished yet"; }
     virtual metrics_snapshot metrics() = 0;
 };
 

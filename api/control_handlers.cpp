@@ -66,6 +66,47 @@ std::optional<http::response> replay(control_context& ctx, std::string_view key,
     return upgrade_response(ctx, 200, std::move(*earlier));
 }
 
+http::response create_now(control_context& ctx, const upgrade_request& request,
+                          const std::optional<std::string>& key) {
+    // Again: another request may have used the key while the backend was being asked.
+    if (key) {
+        if (auto earlier = replay(ctx, *key, request)) {
+            return std::move(*earlier);
+        }
+    }
+    if (auto active = active_upgrade_of(ctx.backend, request.app)) {
+        return error_response(active_conflict(*active));
+    }
+    auto created = ctx.backend.start(request, key);
+    if (!created) {
+        const auto& e = created.err();
+        if (e.code == errc::invalid) {
+            return error_response({422, "invalid_params", e.message});
+        }
+        auto active = active_upgrade_of(ctx.backend, request.app);
+        return error_response(active ? active_conflict(*active)
+                                     : conflict(e.message, std::nullopt));
+    }
+    const std::string location = "/v1/upgrades/" + created->id;
+    return upgrade_response(ctx, 201, std::move(*created)).with_header("Location", location);
+}
+
+// The rest of a start, once the backend had its say; answers exactly once.
+void create_after_check(control_context& ctx, const std::optional<api_error>& refusal,
+                        const upgrade_request& request, const std::optional<std::string>& key,
+                        const std::function<void(http::response)>& answer) {
+    http::response res;
+    try {
+        res = refusal ? error_response(*refusal) : create_now(ctx, request, key);
+    } catch (const std::exception& e) {
+        if (ctx.options.log) {
+            ctx.options.log(std::string("<3>control api: POST /v1/upgrades failed: ") + e.what());
+        }
+        res = error_response(api_error{});
+    }
+    answer(std::move(res));
+}
+
 } // namespace
 
 http::response error_response(const api_error& e) {
@@ -81,7 +122,8 @@ upgrade_view view_of(control_backend& backend, upgrade u) {
     return {std::move(u), std::move(timings)};
 }
 
-http::response handle_create(control_context& ctx, const http::request& req) {
+http::response handle_create(const std::shared_ptr<control_context>& ctx,
+                             const http::request& req) {
     auto request = parse_start_body(req.body);
     if (!request) {
         return error_response(request.err());
@@ -93,25 +135,19 @@ http::response handle_create(control_context& ctx, const http::request& req) {
                 bad_request("Idempotency-Key must be 1 to 255 printable ASCII characters"));
         }
         key = std::string(*header);
-        if (auto earlier = replay(ctx, *key, *request)) {
-            return std::move(*earlier);
+        if (auto earlier = replay(*ctx, *key, *request)) {
+            return std::move(*earlier); // a replay starts nothing: nothing to ask first
         }
     }
-    if (auto active = active_upgrade_of(ctx.backend, request->app)) {
-        return error_response(active_conflict(*active));
-    }
-    auto created = ctx.backend.start(*request, key);
-    if (!created) {
-        const auto& e = created.err();
-        if (e.code == errc::invalid) {
-            return error_response({422, "invalid_params", e.message});
-        }
-        auto active = active_upgrade_of(ctx.backend, request->app);
-        return error_response(active ? active_conflict(*active)
-                                     : conflict(e.message, std::nullopt));
-    }
-    const std::string location = "/v1/upgrades/" + created->id;
-    return upgrade_response(ctx, 201, std::move(*created)).with_header("Location", location);
+    http::response later;
+    later.deferred = [ctx, request = std::move(*request),
+                      key = std::move(key)](std::function<void(http::response)> answer) {
+        ctx->backend.check_start(
+            [ctx, request, key, answer = std::move(answer)](std::optional<api_error> refusal) {
+                create_after_check(*ctx, refusal, request, key, answer);
+            });
+    };
+    return later;
 }
 
 http::response handle_list(control_context& ctx, const http::request& req) {
@@ -189,7 +225,7 @@ http::response handle_healthz() {
 
 http::response handle_readyz(control_context& ctx) {
     if (!ctx.backend.ready()) {
-        return error_response({503, "not_ready", "recovery has not finished yet"});
+        return error_response({503, "not_ready", ctx.backend.not_ready_reason()});
     }
     return http::response::json(200, R"({"status":"ready"})");
 }

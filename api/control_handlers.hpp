@@ -22,7 +22,8 @@ http::response error_response(const api_error& e);
 // The upgrade with its step timings, as every route shows it.
 upgrade_view view_of(control_backend& backend, upgrade u);
 
-http::response handle_create(control_context& ctx, const http::request& req);
+// Deferred: the backend's check_start is asked first (ctx is held until it answers).
+http::response handle_create(const std::shared_ptr<control_context>& ctx, const http::request& req);
 http::response handle_list(control_context& ctx, const http::request& req);
 http::response handle_get(control_context& ctx, const http::request& req);
 // Holds ctx (shared) in the event stream it may start, which can outlive the server.

@@ -31,7 +31,7 @@ http::router build_routes(const std::shared_ptr<control_context>& ctx) {
     };
     using ctx_ptr = const std::shared_ptr<control_context>&;
     r.add("POST", "/v1/upgrades",
-          with([](ctx_ptr c, auto& q) { return detail::handle_create(*c, q); }));
+          with([](ctx_ptr c, auto& q) { return detail::handle_create(c, q); }));
     r.add("GET", "/v1/upgrades",
           with([](ctx_ptr c, auto& q) { return detail::handle_list(*c, q); }));
     r.add("GET", "/v1/upgrades/{id}",

@@ -56,6 +56,11 @@ struct response {
     // If set: status and headers are sent (chunked, no Content-Length), then this is called
     // with the writer that the handler keeps to push chunks.
     std::function<void(std::shared_ptr<stream_writer>)> on_stream;
+    // If set: the real answer comes later, without blocking the loop (a handler that must ask
+    // another service first). Called once with `answer`, which takes the real response and
+    // may be called once, on the loop thread, at any time; a call after the connection
+    // ended is ignored. Nothing else of this response is used.
+    std::function<void(std::function<void(response)> answer)> deferred;
 
     // Content-Type: application/json.
     static response json(int status, std::string body);

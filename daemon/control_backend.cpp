@@ -3,14 +3,77 @@
 
 #include "persistence/upgrade_stats.hpp"
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+
 namespace pgshift::daemon {
 
+namespace {
+
+std::string store_problem(const std::string& error) {
+    return "the state store cannot commit (" + error + "); nothing more is done on Heroku "
+           "until it can, and it is tried again with backoff";
+}
+
+} // namespace
+
 engine_control_backend::engine_control_backend(engine& e, persistence::upgrade_store& store,
-                                               sqlite::database& db, heroku_stats_source heroku)
+                                               sqlite::database& db, heroku_stats_source heroku,
+                                               token_check* token, boost::asio::any_io_executor ex)
     : engine_(e)
     , store_(store)
     , db_(db)
-    , heroku_(std::move(heroku)) {}
+    , heroku_(std::move(heroku))
+    , token_(token)
+    , ex_(std::move(ex)) {}
+
+std::optional<std::string> engine_control_backend::not_ready() const {
+    if (!ready_) {
+        return "recovery has not finished yet";
+    }
+    if (const auto& failure = store_.write_failure()) {
+        return store_problem(*failure);
+    }
+    if (token_ != nullptr) {
+        if (auto rejected = token_->rejection()) {
+            return *rejected;
+        }
+    }
+    return std::nullopt;
+}
+
+// The stored row cannot say it (the store is what fails): the failure is laid over it.
+upgrade engine_control_backend::with_store_failure(upgrade u) const {
+    if (auto failure = store_.write_failure(u.id)) {
+        u.needs_attention = true;
+        u.last_error = store_problem(*failure);
+    }
+    return u;
+}
+
+void engine_control_backend::check_start(
+    std::function<void(std::optional<api::api_error>)> done) {
+    if (token_ == nullptr) {
+        done(std::nullopt);
+        return;
+    }
+    boost::asio::co_spawn(ex_, check_token(std::move(done)), boost::asio::detached);
+}
+
+boost::asio::awaitable<void>
+engine_control_backend::check_token(std::function<void(std::optional<api::api_error>)> done) {
+    // Awaited into a variable: GCC 12 miscompiles some co_await inside an if condition.
+    const token_verdict verdict = co_await token_->verdict(token_patience);
+    // No answer in time (Heroku unreachable) is not a rejection: the start goes ahead and its
+    // steps retry their requests as usual.
+    if (verdict != token_verdict::rejected) {
+        done(std::nullopt);
+        co_return;
+    }
+    done(api::api_error{503, "heroku_token_rejected",
+                        *token_->rejection() +
+                            "; no upgrade can start until pgshiftd has a token Heroku accepts"});
+}
 
 result<upgrade> engine_control_backend::start(upgrade_request request,
                                               std::optional<std::string> idempotency_key) {
@@ -22,15 +85,27 @@ result<upgrade> engine_control_backend::command(std::string_view id, pgshift::co
 }
 
 result<upgrade> engine_control_backend::get(std::string_view id) {
-    return store_.get(id);
+    auto u = store_.get(id);
+    if (!u) {
+        return u;
+    }
+    return with_store_failure(std::move(u).value());
 }
 
 std::optional<upgrade> engine_control_backend::find_by_idempotency_key(std::string_view key) {
-    return store_.find_by_idempotency_key(key);
+    auto u = store_.find_by_idempotency_key(key);
+    if (!u) {
+        return u;
+    }
+    return with_store_failure(std::move(*u));
 }
 
 persistence::upgrade_page engine_control_backend::list(const persistence::list_filter& filter) {
-    return store_.list(filter);
+    auto page = store_.list(filter);
+    for (upgrade& u : page.items) {
+        u = with_store_failure(std::move(u));
+    }
+    return page;
 }
 
 std::vector<event_record>

@@ -3,6 +3,7 @@
 
 #include "api/control_backend.hpp"
 #include "daemon/engine.hpp"
+#include "daemon/token_check.hpp"
 #include "persistence/sqlite.hpp"
 #include "persistence/upgrade_store.hpp"
 
@@ -23,15 +24,23 @@ struct heroku_stats_source {
     std::function<std::optional<std::int64_t>()> rate_budget_remaining{};
 };
 
-// Loop thread only. engine, store and db (the store's database) outlive the backend, and
-// the backend outlives the control API's server and its event streams.
+// Loop thread only. engine, store, db (the store's database) and token outlive the backend,
+// and the backend outlives the control API's server and its event streams.
+//
+// What the store could not commit shows here: an upgrade whose last commit failed reads as
+// needing attention with the store's error, and /readyz answers 503 while commits fail.
 class engine_control_backend final : public api::control_backend {
 public:
     engine_control_backend(engine& e, persistence::upgrade_store& store, sqlite::database& db,
-                           heroku_stats_source heroku = {});
+                           heroku_stats_source heroku = {}, token_check* token = nullptr,
+                           boost::asio::any_io_executor ex = {});
 
-    // Call once engine.recover() returned: /readyz answers 200 from then on.
+    // Call once engine.recover() returned: /readyz answers 200 from then on (unless the
+    // store cannot commit or Heroku rejected the token).
     void mark_ready() noexcept { ready_ = true; }
+
+    // How long a start waits for Heroku to say whether it accepts the token.
+    static constexpr std::chrono::seconds token_patience{10};
 
     result<upgrade> start(upgrade_request request,
                           std::optional<std::string> idempotency_key) override;
@@ -42,14 +51,22 @@ public:
     std::vector<event_record> events(std::string_view id, std::int64_t after_seq,
                                      std::size_t limit) override;
     std::vector<persistence::step_timing> timings(std::string_view id) override;
-    bool ready() const override { return ready_; }
+    void check_start(std::function<void(std::optional<api::api_error>)> done) override;
+    bool ready() const override { return !not_ready(); }
+    std::string not_ready_reason() const override { return not_ready().value_or(""); }
     api::metrics_snapshot metrics() override;
 
 private:
+    std::optional<std::string> not_ready() const;
+    boost::asio::awaitable<void> check_token(std::function<void(std::optional<api::api_error>)> done);
+    upgrade with_store_failure(upgrade u) const;
+
     engine& engine_;
     persistence::upgrade_store& store_;
     sqlite::database& db_;
     heroku_stats_source heroku_;
+    token_check* token_;
+    boost::asio::any_io_executor ex_; // runs the token checks of starts
     bool ready_ = false;
 };
 

@@ -7,6 +7,7 @@
 #include "daemon/engine.hpp"
 #include "daemon/log.hpp"
 #include "daemon/systemd.hpp"
+#include "daemon/token_check.hpp"
 #include "persistence/schema.hpp"
 #include "persistence/state_dir_lock.hpp"
 
@@ -55,6 +56,20 @@ private:
     std::map<int, std::int64_t> by_status_;
 };
 
+// Where the Heroku token was read, for messages about it; never the token. A file name
+// without a '/' may be a token pasted where its file belongs: it is not shown.
+std::string token_origin(const daemon::secret_source& src) {
+    if (src.origin == "$CREDENTIALS_DIRECTORY/heroku-token") {
+        return "systemd credential heroku-token";
+    }
+    if (!src.file) {
+        return src.origin;
+    }
+    const std::string name = src.file->string();
+    return name.find('/') != std::string::npos ? "token file " + name
+                                               : "the token file given by " + src.origin;
+}
+
 int run(const daemon::config& cfg, daemon::checked_config checked, const daemon::logger& log) {
     auto lock = persistence::state_dir_lock::acquire(cfg.state_dir);
     if (!lock) {
@@ -77,7 +92,10 @@ int run(const daemon::config& cfg, daemon::checked_config checked, const daemon:
     stats.rate_budget_remaining = [&client]() -> std::optional<std::int64_t> {
         return static_cast<std::int64_t>(std::floor(client.budget_available()));
     };
-    daemon::engine_control_backend backend(engine, store, db, std::move(stats));
+    daemon::token_check token(io.get_executor(), client, token_origin(cfg.heroku_token),
+                              log.lines());
+    daemon::engine_control_backend backend(engine, store, db, std::move(stats), &token,
+                                           io.get_executor());
     api::control_options api_opts;
     if (checked.api_token) {
         api_opts.token = checked.api_token->reveal();
@@ -93,6 +111,8 @@ int run(const daemon::config& cfg, daemon::checked_config checked, const daemon:
     // Bound before the schema or any upgrade is touched: a busy address changes nothing.
     // Nothing is served before io.run(), and /readyz says 503 until recovery is over.
     server.start(); // throws naming the address when it cannot be bound
+    // First request out once the loop runs; Heroku unreachable is not a reason not to start.
+    token.start();
     persistence::migrate(db);
     std::size_t resumed = engine.recover();
     backend.mark_ready();

@@ -2,9 +2,13 @@
 #include "daemon/worker.hpp"
 
 #include "daemon/crash_point.hpp"
+#include "persistence/sqlite.hpp"
 
+#include <algorithm>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <cstdint>
+#include <optional>
 #include <random>
 
 namespace pgshift::daemon {
@@ -27,10 +31,29 @@ std::chrono::milliseconds with_jitter(std::chrono::milliseconds d) {
     return d + std::chrono::milliseconds(extra > 0 ? rng() % static_cast<unsigned>(extra) : 0);
 }
 
+// Failed, or rolled back because something failed (not because the operator cancelled).
+bool ended_badly(const worker_env& env, const upgrade& u) {
+    if (u.current == state::failed) {
+        return true;
+    }
+    if (u.current != state::rolled_back) {
+        return false;
+    }
+    for (const event_record& e : env.store.events(u.id, 0, 100'000)) {
+        if (e.type == event_type::cancel_requested) {
+            return false;
+        }
+    }
+    return true;
+}
+
 void log_transition(const worker_env& env, const upgrade& before, const upgrade& after,
                     const decision& d) {
+    const char* priority = ended_badly(env, after) ? "<3>"
+                           : after.needs_attention ? "<4>"
+                                                   : "<6>";
     std::string line =
-        (after.needs_attention ? "<4>" : "<6>") + std::string("upgrade ") + after.id +
+        priority + std::string("upgrade ") + after.id +
         " app=" + after.request.app + " " + std::string(to_string(before.current)) + " -> " +
         std::string(to_string(after.current)) + " (" + std::string(to_string(d.entry)) + ")";
     if (!d.detail.empty()) {
@@ -93,48 +116,92 @@ net::awaitable<bool> step_context::nap(std::chrono::milliseconds d) {
     co_return true;
 }
 
-net::awaitable<void> run_worker(worker_env env, std::string id, worker_signal& wake) {
+namespace {
+
+// One turn of the worker: load, run the step, decide, commit, act. True once the upgrade is
+// terminal or gone. Throws sqlite::error when the store cannot commit.
+net::awaitable<bool> advance(worker_env& env, const std::string& id, worker_signal& wake) {
     constexpr auto forever = std::chrono::hours(24);
+    auto loaded = env.store.get(id);
+    if (!loaded || is_terminal(loaded->current)) {
+        co_return true;
+    }
+    if (loaded->paused) {
+        // Paused at a boundary (or found paused at start-up): nothing runs until resume.
+        co_await wake.wait(forever);
+        co_return false;
+    }
+    step_context ctx(std::move(loaded).value(), env.heroku, env.blocking, env.store, env.opts,
+                     env.now, env.log, wake);
+    step_result r = co_await run_step(ctx);
+    if (std::holds_alternative<superseded>(r)) {
+        co_return false;
+    }
+    upgrade before = ctx.u;
+    auto d = decide(ctx.u, to_input(std::move(r)), env.now(), env.opts.retry);
+    if (!d) {
+        env.log("<3>upgrade " + id + ": " + d.err().message);
+        co_return true;
+    }
+    auto committed = env.store.transition(d->next, {d->entry, d->detail}, env.now());
+    if (!committed) {
+        co_return false; // an operator moved it first: start over from what is stored
+    }
+    crash_point("after_transition");
+    log_transition(env, before, *committed, *d);
+    switch (d->act) {
+    case action::run_step:
+        break;
+    case action::retry_after:
+        co_await wake.wait(with_jitter(d->delay));
+        break;
+    case action::idle:
+        co_await wake.wait(forever);
+        break;
+    case action::finish:
+        co_return true;
+    }
+    co_return false;
+}
+
+// After the n-th store failure in a row: the step retry's backoff, doubling, at most 1 min.
+std::chrono::milliseconds store_backoff(const retry_policy& p, int n) {
+    const std::chrono::milliseconds d = p.first_backoff * (std::int64_t{1} << std::min(n - 1, 10));
+    return std::min({d, p.max_backoff, std::chrono::milliseconds(std::chrono::minutes(1))});
+}
+
+} // namespace
+
+net::awaitable<void> run_worker(worker_env env, std::string id, worker_signal& wake) {
+    int failures = 0;
     for (;;) {
-        auto loaded = env.store.get(id);
-        if (!loaded || is_terminal(loaded->current)) {
-            co_return;
+        std::optional<std::string> store_error;
+        try {
+            const bool finished = co_await advance(env, id, wake);
+            if (finished) {
+                co_return;
+            }
+        } catch (const sqlite::error& e) {
+            store_error = e.what();
         }
-        if (loaded->paused) {
-            // Paused at a boundary (or found paused at start-up): nothing runs until resume.
-            co_await wake.wait(forever);
+        if (!store_error) {
+            if (failures > 0 && !env.store.write_failure(id)) {
+                env.log("<5>upgrade " + id + ": the state store commits again; the upgrade "
+                        "continues");
+                failures = 0;
+            }
             continue;
         }
-        step_context ctx(std::move(loaded).value(), env.heroku, env.blocking, env.store, env.opts,
-                         env.now, env.log, wake);
-        step_result r = co_await run_step(ctx);
-        if (std::holds_alternative<superseded>(r)) {
-            continue;
-        }
-        upgrade before = ctx.u;
-        auto d = decide(ctx.u, to_input(std::move(r)), env.now(), env.opts.retry);
-        if (!d) {
-            env.log("<3>upgrade " + id + ": " + d.err().message);
-            co_return;
-        }
-        auto committed = env.store.transition(d->next, {d->entry, d->detail}, env.now());
-        if (!committed) {
-            continue; // an operator moved it first: start over from what is stored
-        }
-        crash_point("after_transition");
-        log_transition(env, before, *committed, *d);
-        switch (d->act) {
-        case action::run_step:
-            break;
-        case action::retry_after:
-            co_await wake.wait(with_jitter(d->delay));
-            break;
-        case action::idle:
-            co_await wake.wait(forever);
-            break;
-        case action::finish:
-            co_return;
-        }
+        // The step stopped at the commit that failed, so nothing it meant to do on Heroku
+        // happened. Once a commit succeeds it runs again from the stored state and
+        // reconciles, exactly as after a restart. The API shows this meanwhile.
+        ++failures;
+        auto delay = with_jitter(store_backoff(env.opts.retry, failures));
+        env.log((failures == 1 ? "<2>" : "<7>") + std::string("upgrade ") + id +
+                ": the state store cannot commit (" + *store_error +
+                "); nothing more is done on Heroku until it can; trying again in " +
+                std::to_string(delay.count()) + " ms");
+        co_await wake.wait(delay);
     }
 }
 

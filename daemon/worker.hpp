@@ -19,8 +19,9 @@ struct worker_env {
 };
 
 // Drives upgrade `id` until it is terminal: run the step, decide, commit, act (DESIGN.md §2).
-// Returns when the upgrade is terminal or gone. Throws sqlite::error when SQLite cannot
-// commit (the caller stops the upgrade and reports it; it resumes at the next start).
+// Returns when the upgrade is terminal or gone. When SQLite cannot commit (disk full), the
+// step stops there and runs again from the stored state after a backoff, until a commit
+// succeeds; the store remembers the failure meanwhile (upgrade_store::write_failure).
 net::awaitable<void> run_worker(worker_env env, std::string id, worker_signal& wake);
 
 } // namespace pgshift::daemon

@@ -183,6 +183,30 @@ std::vector<upgrade> upgrade_store::load_active() {
 }
 
 result<upgrade> upgrade_store::transition(upgrade next, history_entry entry, time_point now) {
+    std::string id = next.id;
+    try {
+        auto r = apply_transition(std::move(next), std::move(entry), now);
+        if (r) {
+            failures_.erase(id);
+            last_failure_.reset();
+        }
+        return r;
+    } catch (const sqlite::error& e) {
+        last_failure_ = e.what();
+        failures_.insert_or_assign(std::move(id), e.what());
+        throw;
+    }
+}
+
+std::optional<std::string> upgrade_store::write_failure(std::string_view id) const {
+    if (auto it = failures_.find(id); it != failures_.end()) {
+        return it->second;
+    }
+    return std::nullopt;
+}
+
+result<upgrade> upgrade_store::apply_transition(upgrade next, history_entry entry,
+                                                time_point now) {
     sort_by_type(next.formation);
     sqlite::transaction tx(db_);
     std::int64_t stored_version = 0;

@@ -6,6 +6,8 @@
 #include "statemachine/upgrade.hpp"
 
 #include <cstddef>
+#include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -58,13 +60,22 @@ public:
     std::vector<event_record> events(std::string_view id, std::int64_t after_seq = 0,
                                      std::size_t limit = 1000);
 
+    // Why the last transition could not commit (disk full, I/O error): for the store, and
+    // for one upgrade. Cleared by the next transition that commits (of that upgrade, for
+    // the second). Kept in memory: the database is exactly what could not take it.
+    const std::optional<std::string>& write_failure() const noexcept { return last_failure_; }
+    std::optional<std::string> write_failure(std::string_view id) const;
+
 private:
+    result<upgrade> apply_transition(upgrade next, history_entry entry, time_point now);
     std::vector<process_quantity> formation_of(std::string_view id);
     void insert_formation(const upgrade& u);
     void append_event(const event_record& e);
     std::int64_t last_seq(std::string_view id);
 
     sqlite::database& db_;
+    std::optional<std::string> last_failure_;
+    std::map<std::string, std::string, std::less<>> failures_; // upgrade id -> error
 };
 
 } // namespace pgshift::persistence

@@ -255,6 +255,7 @@ TEST_F(control_api, idempotency_keys_and_one_active_upgrade_per_app) {
     EXPECT_EQ(listed["upgrades"].size(), 1U) << listed.dump();
 
     // Cancelled while provisioning: rolled back, the half-made add-on destroyed.
+    wait_for(id, [](const json& v) { return v["state"] == "provisioning"; });
     http_reply cancel = call("POST", "/v1/upgrades/" + id + "/cancel");
     EXPECT_EQ(cancel.status, 200) << cancel.body;
     json u = wait_for(id, terminal);
@@ -394,6 +395,109 @@ TEST_F(control_api, sigterm_mid_restore_drains_and_the_upgrade_resumes_at_the_ne
     EXPECT_EQ(u["state"], "rolled_back") << u.dump();
     EXPECT_EQ(formation_of(*emu_, "api-drain"), formation_before);
     EXPECT_EQ(emu_->heroku("GET", "/apps/api-drain")["maintenance"], false);
+}
+
+// True when a line of the daemon's log has this journald priority ("<3>") and holds text.
+bool logged(const std::string& log, const std::string& priority, const std::string& text) {
+    std::istringstream lines(log);
+    for (std::string line; std::getline(lines, line);) {
+        if (line.starts_with(priority) && line.find(text) != std::string::npos) {
+            return true;
+        }
+    }
+    return false;
+}
+
+TEST_F(control_api, a_token_heroku_rejects_shows_in_readyz_in_the_refusal_and_in_the_log) {
+    emu_->seed_app("api-token", "web=1 worker=1 release=0", sample_sql(10));
+    const std::string queued =
+        enqueue_upgrade(dir_ / "state", "api-token", "heroku-postgresql:standard-0");
+    const auto wrong = dir_ / "wrong-heroku-token";
+    std::ofstream(wrong) << "not-the-emulator-token\n";
+    start_daemon({"--token-file", wrong.string()});
+    const std::string reason =
+        "Heroku rejected the API token (from token file " + wrong.string() + ")";
+
+    http_reply ready;
+    for (auto until = std::chrono::steady_clock::now() + 60s;
+         std::chrono::steady_clock::now() < until;) {
+        ready = call("GET", "/readyz");
+        if (ready.status != 200) {
+            break;
+        }
+        std::this_thread::sleep_for(50ms);
+    }
+    ASSERT_EQ(ready.status, 503) << ready.body << "\n" << daemon_->err();
+    json why = json::parse(ready.body);
+    EXPECT_EQ(why["id"], "not_ready");
+    EXPECT_NE(why["message"].get<std::string>().find(reason), std::string::npos) << why.dump();
+
+    http_reply refused = call("POST", "/v1/upgrades",
+                              {{"app", "api-token-new"}, {"plan", "heroku-postgresql:standard-0"}});
+    ASSERT_EQ(refused.status, 503) << refused.body;
+    json err = json::parse(refused.body);
+    EXPECT_EQ(err["id"], "heroku_token_rejected");
+    EXPECT_NE(err["message"].get<std::string>().find(reason), std::string::npos) << err.dump();
+    EXPECT_TRUE(get("/v1/upgrades?app=api-token-new")["upgrades"].empty()) << "started anyway";
+
+    // The upgrade queued before the start fails at its first request: an error, not info.
+    json u = wait_for(queued, terminal);
+    EXPECT_EQ(u["state"], "failed") << u.dump();
+    const std::string log = daemon_->err();
+    EXPECT_TRUE(logged(log, "<3>", reason)) << log;
+    EXPECT_TRUE(logged(log, "<3>", "upgrade " + queued + " app=api-token pending -> failed"))
+        << log;
+    EXPECT_EQ(log.find("not-the-emulator-token"), std::string::npos) << "token logged";
+}
+
+TEST_F(control_api, heroku_out_of_reach_at_start_up_is_said_and_is_not_a_rejection) {
+    emu_->seed_app("api-reach", "web=1 worker=1 release=0", sample_sql(10));
+    emu_->fault({{"method", "GET"},
+                 {"route", "/account/rate-limits"},
+                 {"kind", "status"},
+                 {"status", 503}});
+    start_daemon();
+    const std::string said = "cannot tell whether Heroku accepts the API token (from "
+                             "$HEROKU_API_KEY)";
+    for (auto until = std::chrono::steady_clock::now() + 90s;
+         !logged(daemon_->err(), "<4>", said) && std::chrono::steady_clock::now() < until;) {
+        std::this_thread::sleep_for(100ms);
+    }
+    EXPECT_TRUE(logged(daemon_->err(), "<4>", said)) << daemon_->err();
+    EXPECT_EQ(get("/readyz")["status"], "ready");
+    // A start waits for the check a little, then goes ahead: Heroku did not say no.
+    http_reply started = call("POST", "/v1/upgrades",
+                              {{"app", "api-reach"}, {"plan", "heroku-postgresql:standard-0"}});
+    EXPECT_EQ(started.status, 201) << started.body;
+}
+
+TEST_F(control_api, a_burst_of_starts_reuses_the_fresh_answer_about_the_token) {
+    start_daemon();
+    const std::string accepted = "Heroku accepts the API token (from $HEROKU_API_KEY)";
+    for (auto until = std::chrono::steady_clock::now() + 30s;
+         !logged(daemon_->err(), "<6>", accepted) && std::chrono::steady_clock::now() < until;) {
+        std::this_thread::sleep_for(50ms);
+    }
+    ASSERT_TRUE(logged(daemon_->err(), "<6>", accepted)) << daemon_->err();
+    // Counts the checks from here on without changing them.
+    const json counter = emu_->fault({{"method", "GET"},
+                                      {"route", "/account/rate-limits"},
+                                      {"kind", "latency"},
+                                      {"latency_ms", 0}});
+    for (int i = 0; i < 5; ++i) {
+        http_reply r = call("POST", "/v1/upgrades",
+                            {{"app", "api-burst-" + std::to_string(i)},
+                             {"plan", "heroku-postgresql:standard-0"}});
+        EXPECT_EQ(r.status, 201) << r.body;
+    }
+    int checks = -1;
+    for (const json& rule : emu_->control("GET", "/_emulator/faults")) {
+        if (rule["id"] == counter["id"]) {
+            checks = rule["matched"].get<int>();
+        }
+    }
+    EXPECT_GE(checks, 0) << "the counting rule is gone";
+    EXPECT_LE(checks, 1) << "five starts made " << checks << " token checks";
 }
 
 } // namespace
