@@ -24,8 +24,15 @@ std::string enqueue(const std::filesystem::path& state_dir, upgrade_request requ
     persistence::migrate(db);
     persistence::upgrade_store store(db);
     upgrade u;
+    // Random like the API's ids: the target add-on's name is derived from it.
     std::mt19937_64 rng(std::random_device{}());
-    u.id = "00000000-0000-4000-8000-" + std::to_string(rng() % 900000000000 + 100000000000);
+    const char* hex = "0123456789abcdef";
+    for (int i = 0; i < 32; ++i) {
+        u.id += hex[rng() % 16];
+        if (i == 7 || i == 11 || i == 15 || i == 19) {
+            u.id += '-';
+        }
+    }
     u.request = std::move(request);
     const auto now = std::chrono::time_point_cast<std::chrono::milliseconds>(
         std::chrono::system_clock::now());
