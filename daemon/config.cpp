@@ -115,14 +115,15 @@ std::string url_setting(const raw& v, std::string& out) {
 }
 
 // One row per setting, in --help order. Every error names `key` and the value's source.
-const std::array<setting_info, 17> table{{
+const std::array<setting_info, 18> table{{
     {"state_dir", "PGSHIFT_STATE_DIR", "--state-dir", "DIR",
      "State directory (SQLite database, lock); systemd's $STATE_DIRECTORY by default", kind::text,
      [](config& c, const raw& v, const std::string&) {
          return path_setting(c, v, [](config& c, auto p) { c.state_dir = p; });
      }},
     {"drain_timeout", "PGSHIFT_DRAIN_TIMEOUT", "--drain-timeout", "SECONDS",
-     "Longest stop on SIGTERM: answers being written get up to 1 s of it (default 20)", kind::integer,
+     "Longest stop on SIGTERM: answers being written get up to 1 s of it (default 20)",
+     kind::integer,
      [](config& c, const raw& v, const std::string&) -> std::string {
          auto s = as_integer(v);
          if (!s || *s < 1 || *s > 3600) {
@@ -151,6 +152,17 @@ const std::array<setting_info, 17> table{{
                                   "unix:/absolute/path";
          }
          c.listen = *addr;
+         return {};
+     }},
+    {"api.header_timeout", "PGSHIFT_API_HEADER_TIMEOUT", "--api-header-timeout", "SECONDS",
+     "A client must send a request's headers within this; slower ones are closed (default 5)",
+     kind::integer,
+     [](config& c, const raw& v, const std::string&) -> std::string {
+         auto s = as_integer(v);
+         if (!s || *s < 1 || *s > 300) {
+             return describe(v) + " is not a whole number of seconds from 1 to 300";
+         }
+         c.api_header_timeout = std::chrono::seconds(*s);
          return {};
      }},
     {"api.token_file", "PGSHIFT_API_TOKEN_FILE", "--api-token-file", "FILE",

@@ -42,6 +42,8 @@ struct config {
     std::filesystem::path state_dir;
     listen_address listen;
     std::optional<std::filesystem::path> api_token_file; // control API bearer token
+    // A control API client that has not sent a request's headers by then is closed.
+    std::chrono::seconds api_header_timeout{5};
     log_level level = log_level::info;
     bool heroku_requests_at_debug = false; // log.heroku_requests = "debug"
     heroku::client_options heroku;         // URLs, CA file, rate budget; .log is the caller's

@@ -105,6 +105,7 @@ int run(const daemon::config& cfg, daemon::checked_config checked, const daemon:
     auto server_opts = api::control_server_options(
         where.unix_socket ? where.to_string() : where.host, where.port);
     server_opts.log = log.lines();
+    server_opts.header_timeout = cfg.api_header_timeout;
     http::server server(io, server_opts, api::make_control_handler(io, backend, api_opts));
 
     log.log(log_level::info, "pgshiftd: " + checked.summary);

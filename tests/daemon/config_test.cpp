@@ -93,6 +93,7 @@ exit_when_idle = true
 [api]
 listen = "unix:/run/pgshift/api.sock"
 token_file = "/x/api-token"
+header_timeout = 8
 [log]
 level = "debug"
 heroku_requests = "debug"
@@ -124,7 +125,8 @@ stall_ms = 40
     EXPECT_EQ(c->heroku.data_base, "http://127.0.0.1:2/data");
     EXPECT_EQ(c->heroku.ca_file, "/x/ca.pem");
     EXPECT_EQ(c->heroku_token.file, std::filesystem::path("/x/heroku-token"));
-    EXPECT_EQ(c->heroku_token.origin, file + ":14");
+    EXPECT_EQ(c->heroku_token.origin, file + ":15");
+    EXPECT_EQ(c->api_header_timeout.count(), 8);
     EXPECT_EQ(c->heroku.rate.capacity, 100);
     EXPECT_EQ(c->heroku.rate.refill_per_minute, 1.5);
     EXPECT_EQ(c->engine.poll_interval.count(), 10);
@@ -144,7 +146,8 @@ stall_ms = 40
                                               {"PGSHIFT_RATE_CAPACITY", "10"},
                                               {"PGSHIFT_RATE_REFILL_PER_MINUTE", "2"},
                                               {"PGSHIFT_POLL_MS", "11"},
-                                              {"PGSHIFT_LOG_HEROKU_REQUESTS", "info"}};
+                                              {"PGSHIFT_LOG_HEROKU_REQUESTS", "info"},
+                                              {"PGSHIFT_API_HEADER_TIMEOUT", "6"}};
     env.insert(by_env.begin(), by_env.end());
     env["HEROKU_API_KEY"] = secret;
     c = load({"--config", file});
@@ -159,10 +162,12 @@ stall_ms = 40
     EXPECT_EQ(c->engine.poll_interval.count(), 11);
     EXPECT_EQ(c->heroku_token.origin, "$HEROKU_API_KEY");
     EXPECT_FALSE(c->heroku_token.file);
+    EXPECT_EQ(c->api_header_timeout.count(), 6);
 
     c = load({"--config", file, "--state-dir", "/f", "--drain-timeout", "3", "--listen",
               "127.0.0.1:9", "--log-level", "error", "--rate-capacity", "5", "--token-file",
-              "/f/token", "--log-heroku-requests=debug", "--exit-when-idle"});
+              "/f/token", "--log-heroku-requests=debug", "--exit-when-idle", "--api-header-timeout",
+              "2"});
     ASSERT_TRUE(c.ok()) << c.err().message;
     EXPECT_EQ(c->state_dir, "/f");
     EXPECT_EQ(c->drain_timeout.count(), 3);
@@ -172,6 +177,7 @@ stall_ms = 40
     EXPECT_EQ(c->heroku.rate.capacity, 5);
     EXPECT_EQ(c->heroku_token.file, std::filesystem::path("/f/token"));
     EXPECT_EQ(c->heroku_token.origin, "--token-file");
+    EXPECT_EQ(c->api_header_timeout.count(), 2);
 }
 
 TEST_F(config_test, state_directory_from_systemd_yields_to_pgshift_variable_and_flag) {
@@ -203,6 +209,8 @@ TEST_F(config_test, every_bad_value_names_the_setting_and_its_source) {
         {"exit_when_idle", "", "PGSHIFT_EXIT_WHEN_IDLE", "", "exit_when_idle", "\"maybe\"", ""},
         {"api.listen", "--listen", "PGSHIFT_API_LISTEN", "api", "listen", "\"localhost:1\"",
          "127.0.0.1:99999"},
+        {"api.header_timeout", "--api-header-timeout", "PGSHIFT_API_HEADER_TIMEOUT", "api",
+         "header_timeout", "0", "301"},
         {"log.level", "--log-level", "PGSHIFT_LOG_LEVEL", "log", "level", "\"loud\"", "trace"},
         {"log.heroku_requests", "--log-heroku-requests", "PGSHIFT_LOG_HEROKU_REQUESTS", "log",
          "heroku_requests", "\"warning\"", "notice"},
