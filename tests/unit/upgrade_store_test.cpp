@@ -283,6 +283,33 @@ TEST_F(store_test, a_corrupt_state_spelling_is_reported_not_guessed) {
     EXPECT_THROW((void)store_.get("u1"), sqlite::error);
 }
 
+// A full disk (here: the file may not grow) fails the commit; the store says why, for the
+// upgrade and overall, until a transition commits again.
+TEST_F(store_test, a_commit_that_fails_is_remembered_until_one_succeeds) {
+    upgrade u = created("u1", "sushi");
+    created("u2", "other-app");
+    EXPECT_FALSE(store_.write_failure());
+    sqlite::statement pages(db_, "PRAGMA page_count");
+    ASSERT_TRUE(pages.step());
+    db_.exec("PRAGMA max_page_count=" + std::to_string(pages.int64(0)));
+    pages.reset();
+    u.current = state::provisioning;
+    u.last_error = std::string(64 * 1024, 'x'); // needs pages the file may not have
+    EXPECT_THROW((void)store_.transition(u, {event_type::step_started, "go"}, at(150)),
+                 sqlite::error);
+    ASSERT_TRUE(store_.write_failure());
+    EXPECT_NE(store_.write_failure()->find("full"), std::string::npos) << *store_.write_failure();
+    ASSERT_TRUE(store_.write_failure("u1"));
+    EXPECT_FALSE(store_.write_failure("u2"));
+    EXPECT_EQ(store_.get("u1")->version, 1) << "nothing of the failed commit is stored";
+
+    db_.exec("PRAGMA max_page_count=1000000");
+    auto r = store_.transition(u, {event_type::step_started, "go"}, at(160));
+    ASSERT_TRUE(r.ok()) << r.err().message;
+    EXPECT_FALSE(store_.write_failure());
+    EXPECT_FALSE(store_.write_failure("u1"));
+}
+
 // Every transition used to keep its SELECT on a row at COMMIT, so no checkpoint ever
 // finished and the WAL grew ~17 KB per commit (20 MB here). Now it stays near its limit.
 TEST_F(store_test, the_wal_stays_bounded_over_thousands_of_transitions) {
