@@ -9,6 +9,7 @@
 #include <netinet/in.h>
 #include <nlohmann/json.hpp>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <thread>
 #include <unistd.h>
@@ -406,6 +407,8 @@ TEST_F(CliProcess, EnvironmentSuppliesTheAddressAndTheTokenFile) {
 }
 
 TEST_F(CliProcess, UsageErrorsExit2) {
+    const std::string fifo = dir.path() + "/token-fifo";
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
     const std::vector<std::vector<std::string>> cases = {
         {},
         {"frobnicate"},
@@ -417,6 +420,9 @@ TEST_F(CliProcess, UsageErrorsExit2) {
         {"--token-file", "HRKU-pasted-token", "list"},
         {"--api", "ftp://x", "list"},
         {"--token-file", "/nonexistent/token", "list"},
+        {"--token-file", "/dev/zero", "list"}, // read forever (no newline) before
+        {"--token-file", "/tmp", "list"},
+        {"--token-file", fifo, "list"}, // hung before
     };
     for (const auto& args : cases) {
         const auto r = run_pgshift(with_api(args));
@@ -426,6 +432,8 @@ TEST_F(CliProcess, UsageErrorsExit2) {
     }
     EXPECT_TRUE(run_pgshift(with_api({"frobnicate"}))
                     .err.starts_with("pgshift: unknown command frobnicate\n"));
+    EXPECT_EQ(run_pgshift(with_api({"--token-file", fifo, "list"})).err,
+              "pgshift: the token file " + fifo + " is not a regular file of at most 64 KiB\n");
     EXPECT_TRUE(api.requests().empty());
     const auto help = run_pgshift({"--help"});
     EXPECT_EQ(help.code, 0);
