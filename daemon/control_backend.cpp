@@ -11,7 +11,8 @@ namespace pgshift::daemon {
 namespace {
 
 std::string store_problem(const std::string& error) {
-    return "the state store cannot commit (" + error + "); nothing more is done on Heroku "
+    return "the state store cannot commit (" + error +
+           "); nothing more is done on Heroku "
            "until it can, and it is tried again with backoff";
 }
 
@@ -51,8 +52,7 @@ upgrade engine_control_backend::with_store_failure(upgrade u) const {
     return u;
 }
 
-void engine_control_backend::check_start(
-    std::function<void(std::optional<api::api_error>)> done) {
+void engine_control_backend::check_start(std::function<void(std::optional<api::api_error>)> done) {
     if (token_ == nullptr) {
         done(std::nullopt);
         return;

@@ -58,7 +58,8 @@ public:
 
 private:
     std::optional<std::string> not_ready() const;
-    boost::asio::awaitable<void> check_token(std::function<void(std::optional<api::api_error>)> done);
+    boost::asio::awaitable<void>
+    check_token(std::function<void(std::optional<api::api_error>)> done);
     upgrade with_store_failure(upgrade u) const;
 
     engine& engine_;

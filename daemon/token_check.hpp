@@ -22,7 +22,7 @@ enum class token_verdict {
 };
 
 struct token_check_options {
-    std::chrono::milliseconds fresh_for{std::chrono::seconds(60)}; // an answer is reused this long
+    std::chrono::milliseconds fresh_for{std::chrono::seconds(60)};  // an answer is reused this long
     std::chrono::milliseconds first_retry{std::chrono::seconds(1)}; // start-up, unreachable
     std::chrono::milliseconds max_retry{std::chrono::minutes(1)};
 };

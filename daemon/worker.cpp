@@ -49,13 +49,11 @@ bool ended_badly(const worker_env& env, const upgrade& u) {
 
 void log_transition(const worker_env& env, const upgrade& before, const upgrade& after,
                     const decision& d) {
-    const char* priority = ended_badly(env, after) ? "<3>"
-                           : after.needs_attention ? "<4>"
-                                                   : "<6>";
-    std::string line =
-        priority + std::string("upgrade ") + after.id +
-        " app=" + after.request.app + " " + std::string(to_string(before.current)) + " -> " +
-        std::string(to_string(after.current)) + " (" + std::string(to_string(d.entry)) + ")";
+    const char* priority = ended_badly(env, after) ? "<3>" : after.needs_attention ? "<4>" : "<6>";
+    std::string line = priority + std::string("upgrade ") + after.id + " app=" + after.request.app +
+                       " " + std::string(to_string(before.current)) + " -> " +
+                       std::string(to_string(after.current)) + " (" +
+                       std::string(to_string(d.entry)) + ")";
     if (!d.detail.empty()) {
         line += ": " + d.detail;
     }
@@ -186,7 +184,8 @@ net::awaitable<void> run_worker(worker_env env, std::string id, worker_signal& w
         }
         if (!store_error) {
             if (failures > 0 && !env.store.write_failure(id)) {
-                env.log("<5>upgrade " + id + ": the state store commits again; the upgrade "
+                env.log("<5>upgrade " + id +
+                        ": the state store commits again; the upgrade "
                         "continues");
                 failures = 0;
             }

@@ -190,8 +190,8 @@ void transaction::commit() {
     for (sqlite3_stmt* st = sqlite3_next_stmt(db_.handle(), nullptr); st != nullptr;
          st = sqlite3_next_stmt(db_.handle(), st)) {
         if (sqlite3_stmt_busy(st) != 0) {
-            throw error(SQLITE_MISUSE, std::string("COMMIT with a statement still active: ") +
-                                           sqlite3_sql(st));
+            throw error(SQLITE_MISUSE,
+                        std::string("COMMIT with a statement still active: ") + sqlite3_sql(st));
         }
     }
     db_.exec("COMMIT");

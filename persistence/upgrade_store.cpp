@@ -205,8 +205,7 @@ std::optional<std::string> upgrade_store::write_failure(std::string_view id) con
     return std::nullopt;
 }
 
-result<upgrade> upgrade_store::apply_transition(upgrade next, history_entry entry,
-                                                time_point now) {
+result<upgrade> upgrade_store::apply_transition(upgrade next, history_entry entry, time_point now) {
     sort_by_type(next.formation);
     sqlite::transaction tx(db_);
     std::int64_t stored_version = 0;

@@ -85,10 +85,10 @@ public:
     running_daemon(const emulator& emu, const std::filesystem::path& state,
                    const std::filesystem::path& logs) {
         process_ = std::make_unique<child_process>(
-            std::vector<std::string>{PGSHIFTD_BIN, "--state-dir", state.string(),
-                                     "--platform-url", emu.url(), "--data-url", emu.url(),
-                                     "--poll-ms", "100", "--progress-ms", "200", "--backoff-ms",
-                                     "100", "--listen", "127.0.0.1:0"},
+            std::vector<std::string>{PGSHIFTD_BIN, "--state-dir", state.string(), "--platform-url",
+                                     emu.url(), "--data-url", emu.url(), "--poll-ms", "100",
+                                     "--progress-ms", "200", "--backoff-ms", "100", "--listen",
+                                     "127.0.0.1:0"},
             std::vector<std::string>{std::string("HEROKU_API_KEY=") + emulator_token},
             logs / "pgshiftd.out", logs / "pgshiftd.err");
         const std::string needle = "listening on http://127.0.0.1:";
@@ -119,7 +119,9 @@ public:
         return api_->request(method, target, body.is_null() ? "" : body.dump(),
                              {{"Content-Type", "application/json"}});
     }
-    json upgrade(const std::string& id) { return json::parse(call("GET", "/v1/upgrades/" + id).body); }
+    json upgrade(const std::string& id) {
+        return json::parse(call("GET", "/v1/upgrades/" + id).body);
+    }
     std::string err() const { return process_->err(); }
 
 private:
@@ -156,8 +158,8 @@ TEST(full_disk, a_restore_waits_out_a_full_disk_shows_why_and_finishes_exactly_o
     emu.seed_app("full-disk", "web=1 worker=1 release=0", sample_sql(200));
     auto d = std::make_unique<running_daemon>(emu, state, dir);
 
-    http_reply created =
-        d->call("POST", "/v1/upgrades", {{"app", "full-disk"}, {"plan", "heroku-postgresql:standard-0"}});
+    http_reply created = d->call("POST", "/v1/upgrades",
+                                 {{"app", "full-disk"}, {"plan", "heroku-postgresql:standard-0"}});
     ASSERT_EQ(created.status, 201) << created.body;
     const std::string id = json::parse(created.body)["id"];
     ASSERT_TRUE(eventually(
@@ -169,10 +171,8 @@ TEST(full_disk, a_restore_waits_out_a_full_disk_shows_why_and_finishes_exactly_o
         << d->upgrade(id).dump() << d->err();
 
     // Counts the daemon's Data API requests without changing them.
-    const json polls = emu.fault({{"method", "GET"},
-                                  {"route", "/client/v11/**"},
-                                  {"kind", "latency"},
-                                  {"latency_ms", 0}});
+    const json polls = emu.fault(
+        {{"method", "GET"}, {"route", "/client/v11/**"}, {"kind", "latency"}, {"latency_ms", 0}});
     ASSERT_TRUE(fill(state / "filler")) << "the tmpfs did not fill up";
 
     // The next commit fails: /readyz and the upgrade say why.

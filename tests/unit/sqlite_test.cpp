@@ -74,8 +74,7 @@ TEST(sqlite, commit_refuses_while_a_statement_is_still_on_a_row) {
             ADD_FAILURE() << "COMMIT went through with a statement on a row";
         } catch (const error& e) {
             EXPECT_EQ(e.code(), 21); // SQLITE_MISUSE
-            EXPECT_NE(std::string(e.what()).find("SELECT a FROM t"), std::string::npos)
-                << e.what();
+            EXPECT_NE(std::string(e.what()).find("SELECT a FROM t"), std::string::npos) << e.what();
         }
     }
     EXPECT_EQ(count(db, "t"), 2) << "the refused transaction is rolled back";
