@@ -3,6 +3,7 @@
 
 #include "persistence/schema.hpp"
 #include "tests/support/pg_cluster.hpp"
+#include "tests/support/remove_at_exit.hpp"
 
 #include <random>
 #include <signal.h>
@@ -176,6 +177,7 @@ std::filesystem::path work_dir(const std::string& name) {
     auto dir = std::filesystem::temp_directory_path() /
                ("pgshift-daemon-" + name + "-" + std::to_string(::getpid()));
     std::filesystem::remove_all(dir);
+    remove_at_exit(dir); // the emulator's dumps and logs, the state directory
     return dir;
 }
 

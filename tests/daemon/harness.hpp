@@ -77,7 +77,8 @@ private:
     std::uint16_t port_ = 0;
 };
 
-// A fresh (emptied) directory for one test, under the temporary directory.
+// A fresh (emptied) directory for one test, under the temporary directory; removed when the
+// test program ends, unless a test failed (remove_at_exit).
 std::filesystem::path work_dir(const std::string& name);
 
 // The app's formation as the emulator reports it: type -> quantity.

@@ -77,9 +77,7 @@ class rollback : public ::testing::Test {
 protected:
     void SetUp() override {
         std::string test = ::testing::UnitTest::GetInstance()->current_test_info()->name();
-        dir_ = std::filesystem::temp_directory_path() /
-               ("pgshift-rollback-" + test + "-" + std::to_string(::getpid()));
-        std::filesystem::remove_all(dir_);
+        dir_ = work_dir("rollback-" + test);
         emu_ = std::make_unique<emulator>(dir_);
         emu_->fast_timings();
     }

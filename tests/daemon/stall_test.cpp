@@ -9,9 +9,7 @@ namespace pgshift::testing {
 namespace {
 
 TEST(stall, a_restore_without_progress_needs_attention_and_is_not_rolled_back) {
-    auto dir = std::filesystem::temp_directory_path() /
-               ("pgshift-daemon-stall-" + std::to_string(::getpid()));
-    std::filesystem::remove_all(dir);
+    auto dir = work_dir("stall");
     emulator emu(dir);
     emu.fast_timings();
     emu.seed_app("stalled", "web=1 worker=1", sample_sql(200));
