@@ -72,10 +72,11 @@ private:
 
 // One answer that is a JSON array (no paging), through list_reader's checks.
 template<class T, class Parse>
-net::awaitable<outcome<std::vector<T>>> async_parsed_array(client& c, call_spec spec,
-                                                           Parse parse) {
+net::awaitable<outcome<std::vector<T>>> async_parsed_array(client& c, call_spec spec, Parse parse) {
     list_reader<T, Parse> reader(std::move(parse));
-    spec.accept = [&reader](const api_answer& answer) { return reader(answer); };
+    spec.accept = [&reader](const api_answer& answer) {
+        return reader(answer);
+    };
     auto answer = co_await c.async_call(std::move(spec));
     if (!answer) {
         co_return std::move(answer.err());
@@ -87,7 +88,9 @@ net::awaitable<outcome<std::vector<T>>> async_parsed_array(client& c, call_spec 
 template<class T, class Parse>
 net::awaitable<outcome<std::vector<T>>> async_parsed_list(client& c, call_spec spec, Parse parse) {
     list_reader<T, Parse> reader(std::move(parse));
-    spec.accept = [&reader](const api_answer& answer) { return reader(answer); };
+    spec.accept = [&reader](const api_answer& answer) {
+        return reader(answer);
+    };
     auto pages = co_await c.async_call_pages(std::move(spec));
     if (!pages) {
         co_return std::move(pages.err());
