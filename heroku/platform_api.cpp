@@ -61,9 +61,10 @@ async_scale_formation(client& c, std::string app, std::vector<formation_update> 
 
 net::awaitable<outcome<std::vector<attachment>>> async_list_attachments(client& c,
                                                                         std::string app) {
-    auto spec = get(app_path(app) + "/addon-attachments");
-    spec.headers.emplace_back("Accept-Inclusion", "addon:plan,config_vars");
-    co_return co_await async_parsed_list<attachment>(c, std::move(spec), parse_attachments);
+    // No Accept-Inclusion: the CLI sends it only with version=3.sdk, and under plain v3 Heroku
+    // may ignore it. Nothing here needs the plan; the add-on itself carries it.
+    co_return co_await async_parsed_list<attachment>(c, get(app_path(app) + "/addon-attachments"),
+                                                     parse_attachments);
 }
 
 net::awaitable<outcome<attachment>> async_create_attachment(client& c,

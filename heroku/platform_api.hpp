@@ -32,7 +32,8 @@ net::awaitable<outcome<std::vector<formation_entry>>> async_list_formation(clien
 net::awaitable<outcome<std::vector<formation_entry>>>
 async_scale_formation(client& c, std::string app, std::vector<formation_update> updates);
 
-// GET /apps/{app}/addon-attachments with Accept-Inclusion: addon:plan,config_vars (paged).
+// GET /apps/{app}/addon-attachments (paged), plain v3: addon.plan_name stays "" (read the plan
+// with async_get_addon).
 net::awaitable<outcome<std::vector<attachment>>> async_list_attachments(client& c, std::string app);
 // POST /addon-attachments: the promotion and the keep-an-alias request. Not idempotent:
 // on outcome_unknown list the attachments before sending it again.

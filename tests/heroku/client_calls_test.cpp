@@ -50,7 +50,7 @@ TEST(heroku_calls, create_addon_and_confirmation_required) {
     EXPECT_EQ(sent["name"], "pgshift-7f3a");
 }
 
-TEST(heroku_calls, attachments_ask_for_plan_inclusion) {
+TEST(heroku_calls, attachments_are_listed_in_plain_v3) {
     fake_heroku f;
     f.routes.add("GET", "/apps/{app}/addon-attachments", [](http::request&) {
         return http::response::json(200, R"([{"id":"t","name":"DATABASE","namespace":null,
@@ -66,7 +66,8 @@ TEST(heroku_calls, attachments_ask_for_plan_inclusion) {
     auto& c = f.make_client();
     const auto list = f.run(async_list_attachments(c, "shop"));
     ASSERT_TRUE(list.ok()) << describe(list.err());
-    EXPECT_EQ(f.seen[0].header_value("Accept-Inclusion").value_or(""), "addon:plan,config_vars");
+    // Plain v3, as the CLI sends it: no inclusion Heroku might ignore.
+    EXPECT_FALSE(f.seen[0].header_value("Accept-Inclusion"));
     const auto promoted = f.run(async_create_attachment(c, {.addon_name = "pg-new",
                                                             .app = "shop",
                                                             .name = "DATABASE",
