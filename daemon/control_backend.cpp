@@ -20,13 +20,12 @@ std::string store_problem(const std::string& error) {
 
 engine_control_backend::engine_control_backend(engine& e, persistence::upgrade_store& store,
                                                sqlite::database& db, heroku_stats_source heroku,
-                                               token_check* token, boost::asio::any_io_executor ex)
+                                               token_check* token)
     : engine_(e)
     , store_(store)
     , db_(db)
     , heroku_(std::move(heroku))
-    , token_(token)
-    , ex_(std::move(ex)) {}
+    , token_(token) {}
 
 std::optional<std::string> engine_control_backend::not_ready() const {
     if (!ready_) {
@@ -57,7 +56,7 @@ void engine_control_backend::check_start(std::function<void(std::optional<api::a
         done(std::nullopt);
         return;
     }
-    boost::asio::co_spawn(ex_, check_token(std::move(done)), boost::asio::detached);
+    boost::asio::co_spawn(token_->executor(), check_token(std::move(done)), boost::asio::detached);
 }
 
 boost::asio::awaitable<void>

@@ -32,8 +32,7 @@ struct heroku_stats_source {
 class engine_control_backend final : public api::control_backend {
 public:
     engine_control_backend(engine& e, persistence::upgrade_store& store, sqlite::database& db,
-                           heroku_stats_source heroku = {}, token_check* token = nullptr,
-                           boost::asio::any_io_executor ex = {});
+                           heroku_stats_source heroku = {}, token_check* token = nullptr);
 
     // Call once engine.recover() returned: /readyz answers 200 from then on (unless the
     // store cannot commit or Heroku rejected the token).
@@ -67,7 +66,6 @@ private:
     sqlite::database& db_;
     heroku_stats_source heroku_;
     token_check* token_;
-    boost::asio::any_io_executor ex_; // runs the token checks of starts
     bool ready_ = false;
 };
 

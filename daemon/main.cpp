@@ -94,8 +94,7 @@ int run(const daemon::config& cfg, daemon::checked_config checked, const daemon:
     };
     daemon::token_check token(io.get_executor(), client, token_origin(cfg.heroku_token),
                               log.lines());
-    daemon::engine_control_backend backend(engine, store, db, std::move(stats), &token,
-                                           io.get_executor());
+    daemon::engine_control_backend backend(engine, store, db, std::move(stats), &token);
     api::control_options api_opts;
     if (checked.api_token) {
         api_opts.token = checked.api_token->reveal();

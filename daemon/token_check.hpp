@@ -47,6 +47,7 @@ public:
     boost::asio::awaitable<token_verdict> verdict(std::chrono::milliseconds patience);
 
     token_verdict last() const noexcept { return last_; }
+    const boost::asio::any_io_executor& executor() const noexcept { return ex_; }
     // "Heroku rejected the API token (from <origin>)" while the last answer was a 401.
     std::optional<std::string> rejection() const;
 

@@ -471,6 +471,28 @@ TEST_F(control_api, heroku_out_of_reach_at_start_up_is_said_and_is_not_a_rejecti
     EXPECT_EQ(started.status, 201) << started.body;
 }
 
+// An operator reads failures at error priority: a rollback because provisioning failed is
+// one; a rollback the operator asked for (cancel) is not.
+TEST_F(control_api, a_rollback_after_a_failure_is_logged_as_an_error_a_cancel_is_not) {
+    emu_->seed_app("api-fails", "web=1 worker=1 release=0", sample_sql(10));
+    emu_->seed_app("api-cancels", "web=1 worker=1 release=0", sample_sql(10));
+    emu_->fault({{"method", "POST"}, {"route", "/apps/api-fails/addons"}, {"kind", "provision_fail"}});
+    emu_->control("PUT", "/_emulator/timings", {{"provisioning_ms", 3000}}); // time to cancel
+    start_daemon();
+    const std::string failing = start_upgrade("api-fails");
+    const std::string cancelled = start_upgrade("api-cancels");
+    wait_for(cancelled, [](const json& v) { return v["state"] == "provisioning"; });
+    ASSERT_EQ(call("POST", "/v1/upgrades/" + cancelled + "/cancel").status, 200);
+    EXPECT_EQ(wait_for(failing, terminal)["state"], "rolled_back");
+    EXPECT_EQ(wait_for(cancelled, terminal)["state"], "rolled_back");
+    const std::string log = daemon_->err();
+    EXPECT_TRUE(logged(log, "<3>", "upgrade " + failing + " app=api-fails rolling_back -> rolled_back"))
+        << log;
+    EXPECT_FALSE(logged(log, "<3>", "upgrade " + cancelled)) << log;
+    EXPECT_TRUE(logged(log, "<6>", "upgrade " + cancelled + " app=api-cancels rolling_back -> rolled_back"))
+        << log;
+}
+
 TEST_F(control_api, a_burst_of_starts_reuses_the_fresh_answer_about_the_token) {
     start_daemon();
     const std::string accepted = "Heroku accepts the API token (from $HEROKU_API_KEY)";
