@@ -35,6 +35,13 @@ api_error active_conflict(const upgrade& active) {
                     active.id);
 }
 
+// The store could not commit (a full disk): nothing was done, and the operator is told
+// why, as /readyz tells it; SQLite's words hold no secret.
+api_error store_unavailable(const sqlite::error& e) {
+    return {503, "store_unavailable",
+            std::string("the state store cannot commit (") + e.what() + "); nothing was done"};
+}
+
 // Maps a backend error on an existing upgrade to its answer.
 api_error from_backend(const error& e, std::string_view id) {
     switch (e.code) {
@@ -98,6 +105,8 @@ void create_after_check(control_context& ctx, const std::optional<api_error>& re
     http::response res;
     try {
         res = refusal ? error_response(*refusal) : create_now(ctx, request, key);
+    } catch (const sqlite::error& e) {
+        res = error_response(store_unavailable(e));
     } catch (const std::exception& e) {
         if (ctx.options.log) {
             ctx.options.log(std::string("<3>control api: POST /v1/upgrades failed: ") + e.what());
@@ -212,7 +221,13 @@ http::response handle_events(const std::shared_ptr<control_context>& ctx,
 
 http::response handle_command(control_context& ctx, const http::request& req, command c) {
     const auto& id = req.params.at("id");
-    auto done = ctx.backend.command(id, c);
+    std::optional<result<upgrade>> committed;
+    try {
+        committed = ctx.backend.command(id, c);
+    } catch (const sqlite::error& e) {
+        return error_response(store_unavailable(e));
+    }
+    auto& done = *committed;
     if (!done) {
         return error_response(from_backend(done.err(), id));
     }

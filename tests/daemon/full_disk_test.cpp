@@ -201,6 +201,10 @@ TEST(full_disk, a_restore_waits_out_a_full_disk_shows_why_and_finishes_exactly_o
     EXPECT_EQ(side_effects(emu, "full-disk"), effects) << "a Heroku side effect without its commit";
     EXPECT_EQ(emu.ledger_counts("full-disk")["promotion"], 0);
     EXPECT_EQ(d->call("GET", "/readyz").status, 503);
+    http_reply pause = d->call("POST", "/v1/upgrades/" + id + "/pause");
+    EXPECT_EQ(pause.status, 503) << pause.body;
+    EXPECT_NE(pause.body.find("store_unavailable"), std::string::npos) << pause.body;
+    EXPECT_NE(pause.body.find("database or disk is full"), std::string::npos) << pause.body;
 
     // Space again: the upgrade finishes by itself, every side effect once.
     std::filesystem::remove(state / "filler");
