@@ -379,11 +379,12 @@ net::awaitable<step_result> step_confirming(step_context& ctx) {
     if (info->plan != plan && info->plan != u.request.plan) {
         co_return step_error{"the new database's plan is " + info->plan + ", not " + plan, false};
     }
-    if (u.request.pg_version &&
-        !info->postgres_version.value_or("").starts_with(*u.request.pg_version)) {
+    // The version pinned in the first step (asked, or the source's major); as asked for an
+    // upgrade recorded before versions were pinned.
+    auto pinned = u.target_version.empty() ? u.request.pg_version : std::optional(u.target_version);
+    if (pinned && !info->postgres_version.value_or("").starts_with(*pinned)) {
         co_return step_error{"the new database runs Postgres " +
-                                 info->postgres_version.value_or("?") + ", not " +
-                                 *u.request.pg_version,
+                                 info->postgres_version.value_or("?") + ", not " + *pinned,
                              false};
     }
     if (!ctx.commit(event_type::effect_recorded,
