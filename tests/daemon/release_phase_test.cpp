@@ -51,6 +51,26 @@ std::string history_of(const std::filesystem::path& state_dir, const std::string
     return out;
 }
 
+// The upgrade as the control API shows it, once `until` holds (or after 60 s).
+template<class Until>
+json wait_for(daemon_process& d, const std::string& id, Until until) {
+    json seen;
+    for (auto limit = std::chrono::steady_clock::now() + 60s;
+         std::chrono::steady_clock::now() < limit;) {
+        auto reply = d.api().request("GET", "/v1/upgrades/" + id);
+        if (reply.status != 200) {
+            ADD_FAILURE() << reply.status << " " << reply.body;
+            return seen;
+        }
+        seen = json::parse(reply.body);
+        if (until(seen)) {
+            return seen;
+        }
+        std::this_thread::sleep_for(200ms);
+    }
+    return seen;
+}
+
 // The version of the promotion's "Attach DATABASE (…)" release, from Heroku's side.
 std::int64_t attach_version(const json& releases) {
     for (const json& r : releases) {
@@ -142,17 +162,7 @@ TEST(release_phase, a_failed_release_phase_needs_attention_in_herokus_words_and_
     auto id = enqueue_upgrade(dir / "state", "relfail", "heroku-postgresql:standard-0");
 
     daemon_process d(emu, dir / "state");
-    json seen;
-    for (auto until = std::chrono::steady_clock::now() + 60s;
-         std::chrono::steady_clock::now() < until;) {
-        auto reply = d.api().request("GET", "/v1/upgrades/" + id);
-        ASSERT_EQ(reply.status, 200) << reply.body;
-        seen = json::parse(reply.body);
-        if (seen.value("needs_attention", false)) {
-            break;
-        }
-        std::this_thread::sleep_for(200ms);
-    }
+    json seen = wait_for(d, id, [](const json& u) { return u.value("needs_attention", false); });
     ASSERT_TRUE(seen.value("needs_attention", false)) << seen.dump();
     ASSERT_TRUE(d.stop(SIGTERM, 20s).has_value());
 
@@ -183,6 +193,17 @@ TEST(release_phase, a_failed_release_phase_needs_attention_in_herokus_words_and_
     EXPECT_TRUE(emu.heroku("GET", "/apps/relfail")["maintenance"].get<bool>());
     EXPECT_EQ(emu.ledger_counts("relfail")["promotion"], 1);
     EXPECT_NE(d.err().find("needs_attention"), std::string::npos) << d.err();
+
+    // The operator's way out: fix the release command, release again, retry the upgrade.
+    emu.control("PUT", "/_emulator/apps/relfail/release-phase", {{"mode", "succeed"}});
+    ASSERT_NO_FATAL_FAILURE(set_config_var(emu, "relfail", "RELEASE_FIXED", "1"));
+    daemon_process again(emu, dir / "state");
+    auto retried = again.api().request("POST", "/v1/upgrades/" + id + "/retry");
+    ASSERT_EQ(retried.status, 200) << retried.body;
+    json done = wait_for(again, id, [](const json& u) { return u["state"] == "succeeded"; });
+    EXPECT_EQ(done["state"], "succeeded") << done.dump();
+    EXPECT_FALSE(emu.heroku("GET", "/apps/relfail")["maintenance"].get<bool>());
+    EXPECT_EQ(emu.ledger_counts("relfail")["promotion"], 1);
 }
 
 } // namespace
