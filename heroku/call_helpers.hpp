@@ -34,9 +34,12 @@ net::awaitable<outcome<T>> async_parsed(client& c, call_spec spec, Parse parse) 
 
 // Reads list pages. `[]` parses as a list, yet it is also what a broken answer can look
 // like, and believing an empty list can mean re-sending a POST (no backup found: capture
-// again). So an empty page is read once more before it is believed: one extra request
-// where a list really is empty, and an answer truncated to `[]` is caught. A 206 page that
-// is empty yet promises more is never believed.
+// again). So an empty page is believed only when it is read empty_reads_to_believe times in
+// a row: two extra requests where a list really is empty, while a broken `[]` (which a
+// concurrent caller's garbage can follow with another) is caught. A 206 page that is empty
+// yet promises more is never believed.
+inline constexpr int empty_reads_to_believe = 3;
+
 template<class T, class Parse>
 class list_reader {
 public:
@@ -52,7 +55,7 @@ public:
             if (answer.next_range) {
                 return invalid_response("an empty page with a Next-Range");
             }
-            if (++empty_in_a_row < 2) {
+            if (++empty_in_a_row < empty_reads_to_believe) {
                 return invalid_response("an empty list; read again before it is believed");
             }
         }

@@ -5,6 +5,8 @@
 #include "heroku/parse.hpp"
 #include "heroku/url.hpp"
 
+#include <algorithm>
+
 namespace pgshift::heroku {
 
 using detail::async_parsed;
@@ -56,7 +58,19 @@ async_scale_formation(client& c, std::string app, std::vector<formation_update> 
     auto spec = with_body("PATCH", app_path(app) + "/formation", formation_body(updates), true);
     // Scaling is a side effect on the ledger of the app: an unreadable answer is read back.
     spec.read_back = app_path(app) + "/formation";
-    co_return co_await async_parsed_array<formation_entry>(c, std::move(spec), parse_formation);
+    // The answer lists every process type just scaled: one that lacks any did not parse as
+    // this answer (a `[]` is not "no dynos"), and is read back like any unreadable one.
+    auto parse = [types = updates](std::string_view body) -> outcome<std::vector<formation_entry>> {
+        auto parsed = parse_formation(body);
+        for (const auto& u : types) {
+            if (parsed && std::none_of(parsed->begin(), parsed->end(),
+                                       [&](const auto& e) { return e.type == u.type; })) {
+                return detail::invalid_response("the formation lacks process type " + u.type);
+            }
+        }
+        return parsed;
+    };
+    co_return co_await async_parsed<std::vector<formation_entry>>(c, std::move(spec), parse);
 }
 
 net::awaitable<outcome<std::vector<attachment>>> async_list_attachments(client& c,
