@@ -60,8 +60,13 @@ std::string garbage_of(garbage_body kind, std::string_view real) {
         return std::string(real.substr(0, real.size() / 2));
     case garbage_body::null:
         return "null";
-    case garbage_body::empty_array:
-        return "[]";
+    case garbage_body::other_container: {
+        // `[]` in place of a list is a list that happens to be empty: it parses, so it is not
+        // garbage, and no client could tell it from the truth. A list gets a wrong item.
+        const auto first = real.find_first_not_of(" \t\r\n");
+        const bool list = first != std::string_view::npos && real[first] == '[';
+        return list ? R"([{"unexpected":true}])" : "[]";
+    }
     case garbage_body::wrong_shape:
         return R"({"unexpected":true})";
     }

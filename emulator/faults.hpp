@@ -24,8 +24,10 @@ enum class fault_kind {
 };
 
 // What a firing `garbage` fault puts in place of a 2xx body, in the order they cycle.
-enum class garbage_body { truncated, null, empty_array, wrong_shape };
-// The replacement body for `real`: its first half, `null`, `[]` or `{"unexpected":true}`.
+enum class garbage_body { truncated, null, other_container, wrong_shape };
+// The replacement body for `real`: its first half, `null`, the other kind of container
+// (`[]` for an object; `[{"unexpected":true}]` for a list: an empty list would be a valid
+// answer, not garbage) or `{"unexpected":true}`.
 std::string garbage_of(garbage_body kind, std::string_view real);
 
 const char* to_string(fault_kind k) noexcept;

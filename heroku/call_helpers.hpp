@@ -32,14 +32,9 @@ net::awaitable<outcome<T>> async_parsed(client& c, call_spec spec, Parse parse) 
     co_return std::move(*value);
 }
 
-// Reads list pages. `[]` parses as a list, yet it is also what a broken answer can look
-// like, and believing an empty list can mean re-sending a POST (no backup found: capture
-// again). So an empty page is believed only when it is read empty_reads_to_believe times in
-// a row: two extra requests where a list really is empty, while a broken `[]` (which a
-// concurrent caller's garbage can follow with another) is caught. A 206 page that is empty
-// yet promises more is never believed.
-inline constexpr int empty_reads_to_believe = 3;
-
+// Reads list pages. An empty list is a true answer (Heroku's lists are consistent), but a
+// 206 page that is empty yet promises more is not: it is read again like any answer that
+// does not parse.
 template<class T, class Parse>
 class list_reader {
 public:
@@ -51,15 +46,9 @@ public:
         if (!parsed) {
             return std::move(parsed.err());
         }
-        if (parsed->empty()) {
-            if (answer.next_range) {
-                return invalid_response("an empty page with a Next-Range");
-            }
-            if (++empty_in_a_row < empty_reads_to_believe) {
-                return invalid_response("an empty list; read again before it is believed");
-            }
+        if (parsed->empty() && answer.next_range) {
+            return invalid_response("an empty page with a Next-Range");
         }
-        empty_in_a_row = 0;
         for (auto& item : parsed.value()) {
             items.push_back(std::move(item));
         }
@@ -70,7 +59,6 @@ public:
 
 private:
     Parse parse_;
-    int empty_in_a_row = 0;
 };
 
 // One answer that is a JSON array (no paging), through list_reader's checks.

@@ -306,7 +306,7 @@ TEST_F(emulator_http, garbage_fault_spoils_2xx_bodies_in_a_cycle_after_the_effec
         bodies.push_back(r.raw.body);
     }
     // Truncated JSON (half of the real answer, which is about as long as the GET's), then
-    // null, [] and an object of the wrong shape.
+    // null, [] (a list in place of an object) and an object of the wrong shape.
     EXPECT_TRUE(json::parse(bodies[0], nullptr, false).is_discarded());
     EXPECT_NEAR(static_cast<double>(bodies[0].size()), real.size() / 2.0, 8.0);
     EXPECT_EQ(bodies[0].rfind(R"({")", 0), 0U);
@@ -316,6 +316,24 @@ TEST_F(emulator_http, garbage_fault_spoils_2xx_bodies_in_a_cycle_after_the_effec
     // Every request still took effect, and the fifth answer is whole again.
     EXPECT_EQ(ledger_count("maintenance"), 4);
     EXPECT_EQ(emu.call("PATCH", "/apps/shop", {{"maintenance", true}}).body["maintenance"], true);
+    EXPECT_EQ(fired(f["id"]), 4);
+}
+
+// An empty list parses and would be a true answer: in place of a list the fault sends a
+// list with a wrong item, never `[]`.
+TEST_F(emulator_http, garbage_fault_never_forges_an_empty_list) {
+    auto f = fault({{"method", "GET"},
+                    {"route", "/apps/{app}/formation"},
+                    {"kind", "garbage"},
+                    {"first_n", 4}});
+    std::vector<std::string> bodies;
+    for (int i = 0; i < 4; ++i) {
+        bodies.push_back(emu.call("GET", "/apps/shop/formation").raw.body);
+    }
+    EXPECT_TRUE(json::parse(bodies[0], nullptr, false).is_discarded());
+    EXPECT_EQ(bodies[1], "null");
+    EXPECT_EQ(json::parse(bodies[2]), json::parse(R"([{"unexpected":true}])"));
+    EXPECT_EQ(json::parse(bodies[3]), json({{"unexpected", true}}));
     EXPECT_EQ(fired(f["id"]), 4);
 }
 
