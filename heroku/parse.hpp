@@ -35,8 +35,8 @@ outcome<database_info> parse_database_info(std::string_view body);
 outcome<transfer> parse_transfer(std::string_view body);
 outcome<std::vector<transfer>> parse_transfers(std::string_view body);
 
-// A Heroku error body {"id", "message", "url"}; nullopt unless it is an object with a
-// string "message" (as the CLI's HerokuAPIError requires).
+// A Heroku error body: the Platform API's {"id", "message", "url"} (a string "message", as
+// the CLI's HerokuAPIError requires) or the Data API's {"error": "<text>"}; nullopt otherwise.
 struct error_body {
     std::string id;
     std::string message;

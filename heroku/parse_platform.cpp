@@ -132,13 +132,18 @@ std::optional<error_body> parse_error_body(std::string_view body) {
     if (json.is_discarded() || !json.is_object()) {
         return std::nullopt;
     }
-    const auto message = json.find("message");
-    if (message == json.end() || !message->is_string()) {
-        return std::nullopt;
-    }
     const auto id = json.find("id");
-    return error_body{.id = id != json.end() && id->is_string() ? id->get<std::string>() : "",
-                      .message = message->get<std::string>()};
+    const auto message = json.find("message");
+    if (message != json.end() && message->is_string()) {
+        return error_body{.id = id != json.end() && id->is_string() ? id->get<std::string>() : "",
+                          .message = message->get<std::string>()};
+    }
+    // The Data API's own shape, {"error": "not found"}: no id, the text under "error".
+    const auto error = json.find("error");
+    if (error != json.end() && error->is_string()) {
+        return error_body{.id = "", .message = error->get<std::string>()};
+    }
+    return std::nullopt;
 }
 
 } // namespace pgshift::heroku

@@ -155,5 +155,14 @@ TEST(parse_error_body, heroku_shape_only) {
     EXPECT_EQ(no_id->id, "");
 }
 
+// The Data API answers errors its own way (a 404 from wait_status in the first seconds).
+TEST(parse_error_body, data_api_shape) {
+    const auto e = parse_error_body(R"({"error":"not found"})");
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->id, "");
+    EXPECT_EQ(e->message, "not found");
+    EXPECT_FALSE(parse_error_body(R"({"error":{"code":1}})"));
+}
+
 } // namespace
 } // namespace pgshift::heroku
