@@ -1,52 +1,11 @@
 // Text that came from pgshiftd (and through it from Heroku) made safe to print on a terminal.
 #include "cli/terminal_text.hpp"
 
-#include <utility>
+#include "statemachine/utf8.hpp"
+
 
 namespace pgshift::cli {
 namespace {
-
-constexpr char32_t invalid = 0xffffffff;
-
-// The code point at text[i] and its length in bytes; {invalid, 1} when the bytes there are
-// not UTF-8 (overlong forms, surrogates and values above U+10FFFF included).
-std::pair<char32_t, std::size_t> decode(std::string_view text, std::size_t i) {
-    const auto byte = [&](std::size_t k) {
-        return static_cast<unsigned char>(text[k]);
-    };
-    const unsigned char lead = byte(i);
-    if (lead < 0x80) {
-        return {lead, 1};
-    }
-    std::size_t n = 0;
-    char32_t cp = 0;
-    if (lead >= 0xc2 && lead <= 0xdf) {
-        n = 2;
-        cp = lead & 0x1fU;
-    } else if (lead >= 0xe0 && lead <= 0xef) {
-        n = 3;
-        cp = lead & 0x0fU;
-    } else if (lead >= 0xf0 && lead <= 0xf4) {
-        n = 4;
-        cp = lead & 0x07U;
-    } else {
-        return {invalid, 1};
-    }
-    if (i + n > text.size()) {
-        return {invalid, 1};
-    }
-    for (std::size_t k = 1; k < n; ++k) {
-        if ((byte(i + k) & 0xc0U) != 0x80) {
-            return {invalid, 1};
-        }
-        cp = (cp << 6) | (byte(i + k) & 0x3fU);
-    }
-    const bool overlong = (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000);
-    if (overlong || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff) {
-        return {invalid, 1};
-    }
-    return {cp, n};
-}
 
 // What a terminal may act on: C0, DEL, C1, and the bidirectional controls that reorder what
 // is shown (so text can read differently from what it is).
@@ -69,9 +28,10 @@ std::string terminal_text(std::string_view text) {
     std::string out;
     out.reserve(text.size());
     for (std::size_t i = 0; i < text.size();) {
-        const auto [cp, n] = decode(text, i);
-        if (cp == invalid) {
-            out += "\xef\xbf\xbd"; // U+FFFD
+        auto [cp, n] = decode_utf8(text, i);
+        if (n == 0) {
+            out += "\xef\xbf\xbd"; // U+FFFD, in place of one byte that is not UTF-8
+            n = 1;
         } else if (cp == '\n') {
             out += "\\n";
         } else if (cp == '\t') {
@@ -94,10 +54,11 @@ std::string terminal_json(std::string_view json) {
     std::string out;
     out.reserve(json.size());
     for (std::size_t i = 0; i < json.size();) {
-        const auto [cp, n] = decode(json, i);
+        auto [cp, n] = decode_utf8(json, i);
         const bool crlf = cp == '\r' && i + 1 < json.size() && json[i + 1] == '\n';
-        if (cp == invalid) {
+        if (n == 0) {
             out += "\\ufffd";
+            n = 1;
         } else if (is_control(cp) && cp != '\n' && cp != '\t' && !crlf) {
             append_hex(out, "\\u", cp, 4);
         } else {

@@ -1,6 +1,8 @@
 // pgshiftd's log: spdlog to stderr, one line each with a journald priority prefix ("<6>").
 #include "daemon/log.hpp"
 
+#include "statemachine/utf8.hpp"
+
 #include <array>
 #include <cstdio>
 #include <cstdlib>
@@ -50,41 +52,6 @@ int priority_of(spdlog::level::level_enum level) {
     default:
         return 2;
     }
-}
-
-// The length of the valid UTF-8 sequence at text[i], 0 when it is not one (overlong forms,
-// surrogates and code points above U+10FFFF included).
-std::size_t utf8_length(std::string_view text, std::size_t i) {
-    const auto byte = [&](std::size_t k) {
-        return static_cast<unsigned char>(text[k]);
-    };
-    const unsigned char lead = byte(i);
-    std::size_t n = 0;
-    char32_t cp = 0;
-    if (lead >= 0xc2 && lead <= 0xdf) {
-        n = 2;
-        cp = lead & 0x1fU;
-    } else if (lead >= 0xe0 && lead <= 0xef) {
-        n = 3;
-        cp = lead & 0x0fU;
-    } else if (lead >= 0xf0 && lead <= 0xf4) {
-        n = 4;
-        cp = lead & 0x07U;
-    } else {
-        return 0;
-    }
-    if (i + n > text.size()) {
-        return 0;
-    }
-    for (std::size_t k = 1; k < n; ++k) {
-        if ((byte(i + k) & 0xc0U) != 0x80) {
-            return 0;
-        }
-        cp = (cp << 6) | (byte(i + k) & 0x3fU);
-    }
-    const bool overlong = (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000);
-    const bool invalid = (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff;
-    return overlong || invalid ? 0 : n;
 }
 
 void append_hex(std::string& out, const char* prefix, unsigned value, int digits) {
@@ -170,7 +137,7 @@ std::string one_log_line(std::string_view text) {
             append_hex(out, "\\x", c, 2);
         } else if (c < 0x80) {
             out += static_cast<char>(c);
-        } else if (n = utf8_length(text, i); n == 0) {
+        } else if (n = decode_utf8(text, i).length; n == 0) {
             append_hex(out, "\\x", c, 2); // not UTF-8: journald would keep the line as a blob
             n = 1;
         } else if (c == 0xc2 && static_cast<unsigned char>(text[i + 1]) < 0xa0) {
