@@ -187,7 +187,9 @@ result<upgrade> upgrade_store::transition(upgrade next, history_entry entry, tim
     try {
         auto r = apply_transition(std::move(next), std::move(entry), now);
         if (r) {
-            failures_.erase(id);
+            // The store commits again: every upgrade's failure is over, not only this one's
+            // (an operator command that failed for an idle upgrade has no worker to retry it).
+            failures_.clear();
             last_failure_.reset();
         }
         return r;

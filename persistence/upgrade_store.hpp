@@ -61,8 +61,8 @@ public:
                                      std::size_t limit = 1000);
 
     // Why the last transition could not commit (disk full, I/O error): for the store, and
-    // for one upgrade. Cleared by the next transition that commits (of that upgrade, for
-    // the second). Kept in memory: the database is exactly what could not take it.
+    // for one upgrade. Cleared, both, by the next transition that commits, of any upgrade.
+    // Kept in memory: the database is exactly what could not take it.
     const std::optional<std::string>& write_failure() const noexcept { return last_failure_; }
     std::optional<std::string> write_failure(std::string_view id) const;
 

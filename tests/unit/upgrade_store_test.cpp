@@ -310,6 +310,29 @@ TEST_F(store_test, a_commit_that_fails_is_remembered_until_one_succeeds) {
     EXPECT_FALSE(store_.write_failure("u1"));
 }
 
+// A commit that failed for an upgrade nobody retries (an operator's pause of an idle one)
+// must not keep the store "failing" once another upgrade commits again.
+TEST_F(store_test, any_commit_that_succeeds_ends_every_remembered_failure) {
+    upgrade u1 = created("u1", "sushi");
+    upgrade u2 = created("u2", "other-app");
+    sqlite::statement pages(db_, "PRAGMA page_count");
+    ASSERT_TRUE(pages.step());
+    db_.exec("PRAGMA max_page_count=" + std::to_string(pages.int64(0)));
+    pages.reset();
+    u1.paused = true;
+    u1.last_error = std::string(64 * 1024, 'x');
+    EXPECT_THROW((void)store_.transition(u1, {event_type::paused, "pause"}, at(150)),
+                 sqlite::error);
+    ASSERT_TRUE(store_.write_failure("u1"));
+
+    db_.exec("PRAGMA max_page_count=1000000");
+    u2.current = state::provisioning;
+    auto r = store_.transition(u2, {event_type::step_started, "go"}, at(160));
+    ASSERT_TRUE(r.ok()) << r.err().message;
+    EXPECT_FALSE(store_.write_failure());
+    EXPECT_FALSE(store_.write_failure("u1")) << "u1's failure outlived the full disk";
+}
+
 // Every transition used to keep its SELECT on a row at COMMIT, so no checkpoint ever
 // finished and the WAL grew ~17 KB per commit (20 MB here). Now it stays near its limit.
 TEST_F(store_test, the_wal_stays_bounded_over_thousands_of_transitions) {
