@@ -139,7 +139,8 @@ net::awaitable<bool> async_write_bytes(Stream& stream, session& s, const Buffers
 
 // Reads one request: its line and headers within header_timeout of their first byte (for
 // the first request the deadline set at accept runs on), then its body within idle_timeout,
-// answering "Expect: 100-continue" in between.
+// answering "Expect: 100-continue" in between. The connection stays sheddable ("waiting")
+// until the whole request has arrived.
 template<class Stream>
 net::awaitable<beast::error_code>
 async_read_request(Stream& stream, session& s, beast::flat_buffer& buffer,
@@ -162,9 +163,9 @@ async_read_request(Stream& stream, session& s, beast::flat_buffer& buffer,
     if (ec) {
         co_return ec;
     }
-    s.set_waiting(false);
     s.tcp.expires_after(s.options().idle_timeout);
     if (p.is_done()) {
+        s.set_waiting(false);
         co_return ec;
     }
     if (iequals(p.get()[http::field::expect], "100-continue")) {
@@ -174,7 +175,12 @@ async_read_request(Stream& stream, session& s, beast::flat_buffer& buffer,
         }
         s.tcp.expires_after(s.options().idle_timeout);
     }
+    // Still sheddable while the body trickles in: a client that sends whole headers and then
+    // a slow body must not hold a place at the connection cap either.
     std::tie(ec, n) = co_await http::async_read(stream, buffer, p, use_tuple);
+    if (!ec) {
+        s.set_waiting(false);
+    }
     co_return ec;
 }
 

@@ -139,6 +139,23 @@ TEST(HttpServerSlowClients, SlowlorisAtTheCapGivesWayToANormalClient) {
     EXPECT_TRUE(slow.front()->closed_within(0ms)) << "the oldest goes first";
 }
 
+// Whole headers, then a body that never comes: as sheddable as slow headers, or 400 of them
+// would hold every place for the idle timeout.
+TEST(HttpServerSlowClients, SlowBodiesAtTheCapGiveWayToANormalClient) {
+    server_options options;
+    options.max_connections = 8;
+    options.header_timeout = 60s;
+    running_server srv([](request&) { return text("ok"); }, options);
+    std::vector<std::unique_ptr<raw_connection>> slow;
+    for (int i = 0; i < 8; ++i) {
+        slow.push_back(std::make_unique<raw_connection>(srv.port()));
+        ASSERT_TRUE(slow.back()->send("POST / HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n"
+                                      "Content-Length: 1000\r\n\r\nfirst bytes"));
+    }
+    EXPECT_EQ(normal_request(srv), 200);
+    EXPECT_TRUE(slow.front()->closed_within(5000ms)) << "the oldest slow body made room";
+}
+
 // Established streams and requests being answered are busy, never "slow headers".
 TEST(HttpServerSlowClients, StreamsAreNeverShed) {
     server_options options;
