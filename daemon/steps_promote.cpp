@@ -293,7 +293,13 @@ net::awaitable<step_result> record_release_before(step_context& ctx) {
     if (!newest) {
         co_return heroku_failure("read the newest release", newest.err());
     }
-    u.release_before_promote = newest->empty() ? 0 : newest->front().version;
+    if (newest->empty()) {
+        // An app with a database attached has releases (attaching made one): an empty list
+        // is not the truth, and recording 0 would take an old attach for the promotion's.
+        co_return step_error{"Heroku listed no releases for " + u.request.app + "; reading again",
+                             true};
+    }
+    u.release_before_promote = newest->front().version;
     if (!ctx.commit(event_type::effect_requested,
                     "promote " + u.target_addon_name + " to DATABASE (newest release v" +
                         std::to_string(*u.release_before_promote) + ")")) {

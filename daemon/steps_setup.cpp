@@ -191,6 +191,12 @@ net::awaitable<step_result> check_target_version(step_context& ctx) {
         co_return heroku_failure("database info of " + u.target_addon_name, info.err());
     }
     std::string runs = info->postgres_version.value_or("");
+    if (runs.empty()) {
+        // Not reported yet (or an answer without it): only Heroku's own version can fail this.
+        co_return step_error{"database info of " + u.target_addon_name +
+                                 " does not say its Postgres version yet",
+                             true};
+    }
     if (major_of(runs) != u.target_version) {
         co_return step_error{"the new database runs Postgres " + (runs.empty() ? "?" : runs) +
                                  ", not " + u.target_version,

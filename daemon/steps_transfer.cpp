@@ -130,7 +130,22 @@ net::awaitable<heroku::outcome<chosen_extensions>> restore_extensions(step_conte
     if (!url) {
         co_return chosen_extensions{{}, "none (the source's URL is not in the config vars)"};
     }
-    extensions_report report = co_await extensions_off_loop(ctx.blocking, *url);
+    // A passing failure (a timeout, a blip) must not cost the restore its extensions: asked
+    // three times before the source counts as unreachable from here (a Private Space).
+    extensions_report report;
+    for (int attempt = 1; attempt <= 3; ++attempt) {
+        report = co_await extensions_off_loop(ctx.blocking, *url);
+        if (report.ok || attempt == 3) {
+            break;
+        }
+        if (!co_await ctx.nap(ctx.opts.poll_interval)) {
+            // An operator command moved the upgrade meanwhile: the caller starts over.
+            heroku::api_error moved;
+            moved.id = heroku::error_ids::cancelled;
+            moved.message = "superseded while reading extensions";
+            co_return moved;
+        }
+    }
     if (!report.ok) {
         co_return chosen_extensions{{}, "none (cannot read the source's: " + report.message + ")"};
     }
@@ -303,6 +318,9 @@ net::awaitable<step_result> step_restoring(step_context& ctx) {
                                      false};
             }
             auto extensions = co_await restore_extensions(ctx);
+            if (!extensions && extensions.err().id == heroku::error_ids::cancelled) {
+                co_return superseded{};
+            }
             if (!extensions) {
                 co_return heroku_failure("find the source's extensions", extensions.err());
             }

@@ -19,6 +19,35 @@ std::string trimmed(std::string s) {
     return s;
 }
 
+} // namespace
+
+std::string connect_failure(std::string_view libpq_message) {
+    const auto says = [&](std::string_view words) {
+        return libpq_message.find(words) != std::string_view::npos;
+    };
+    if (says("password authentication failed") || says("authentication failed")) {
+        return "authentication failed";
+    }
+    if (says("timeout expired")) {
+        return "timed out";
+    }
+    if (says("Connection refused")) {
+        return "connection refused";
+    }
+    if (says("could not translate host name")) {
+        return "host name not resolved";
+    }
+    if (says("does not exist")) {
+        return "database or role does not exist";
+    }
+    if (says("SSL")) {
+        return "TLS negotiation failed";
+    }
+    return "connection failed";
+}
+
+namespace {
+
 connection connect(const std::string& url, const char* which,
                    const char* application = "pgshift-verify") {
     // Keywords after the URL override it: a read-only session that cannot hang forever.
@@ -28,10 +57,10 @@ connection connect(const std::string& url, const char* which,
                             application, nullptr};
     connection c(PQconnectdbParams(keys, values, 1), &PQfinish);
     if (!c || PQstatus(c.get()) != CONNECTION_OK) {
-        // libpq's message names host and port, never the password.
-        throw std::runtime_error(trimmed(std::string("cannot connect to the ") + which +
-                                         " database: " +
-                                         (c ? PQerrorMessage(c.get()) : "out of memory")));
+        // libpq's message names the host, port and user, and quotes a URL it cannot parse:
+        // parts of a credential, so only its category goes to the history and the log.
+        throw std::runtime_error(std::string("cannot connect to the ") + which + " database: " +
+                                 (c ? connect_failure(PQerrorMessage(c.get())) : "out of memory"));
     }
     return c;
 }

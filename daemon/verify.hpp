@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace pgshift::daemon {
@@ -28,5 +29,9 @@ struct extensions_report {
 // Blocking (libpq), read-only like compare_databases: the extensions a restore of this
 // database needs pre-installed.
 extensions_report installed_extensions(const std::string& url);
+
+// What kind of connection failure libpq's message describes ("authentication failed",
+// "timed out", "connection refused", …): the message itself names the host and user.
+std::string connect_failure(std::string_view libpq_message);
 
 } // namespace pgshift::daemon

@@ -1,5 +1,6 @@
 // The first step against a fake Heroku answering in plain v3 shapes: plan, owner, version.
 #include "daemon/steps.hpp"
+#include "daemon/verify.hpp"
 #include "daemon/worker_signal.hpp"
 #include "persistence/schema.hpp"
 #include "tests/heroku/fake_heroku.hpp"
@@ -138,6 +139,69 @@ TEST_F(first_step, a_database_that_is_not_heroku_postgresql_is_refused) {
     ASSERT_TRUE(std::holds_alternative<step_error>(r));
     EXPECT_FALSE(std::get<step_error>(r).retryable);
     EXPECT_NE(std::get<step_error>(r).message.find("heroku-redis:mini"), std::string::npos);
+}
+
+// The end of provisioning checks the new database runs the pinned version. A database info
+// that does not say it yet is asked again (retryable), never taken for another version.
+TEST_F(first_step, provisioning_asks_again_while_the_target_does_not_say_its_version) {
+    heroku.routes.add("GET", "/apps/{app}/addons/{addon}", [](http::request&) {
+        return http::response::json(200, R"({"id":"tgt","name":"pgshift-u1","state":"provisioned",
+            "app":{"id":"u1","name":"user-app"},"plan":{"name":"heroku-postgresql:standard-0"}})");
+    });
+    heroku.routes.add("GET", "/client/v11/databases/{id}/wait_status", [](http::request&) {
+        return http::response::json(200, R"({"waiting?":false,"error?":false,"message":"available"})");
+    });
+    std::string version = "null";
+    heroku.routes.add("GET", "/client/v11/databases/{id}", [&version](http::request&) {
+        return http::response::json(200, R"({"plan":"standard-0","postgres_version":)" + version +
+                                             R"(,"resource_url":"postgres://s@h/d","num_bytes":0,"info":[]})");
+    });
+    heroku.start();
+    auto& client = heroku.make_client();
+    upgrade u;
+    u.id = "u-1";
+    u.request = user_app();
+    auto created = store.create(u, time_point{});
+    ASSERT_TRUE(created.ok());
+    worker_signal wake(heroku.io.get_executor());
+    auto provision = [&] {
+        step_context ctx(*created, client, pool, store, opts, [] { return time_point{}; },
+                         [](std::string_view) {}, wake);
+        ctx.u.current = state::provisioning;
+        ctx.u.target_addon_name = "pgshift-u1";
+        ctx.u.target_addon_id = "tgt";
+        ctx.u.target_version = "15";
+        return heroku.run(step_provisioning(ctx));
+    };
+    step_result r = provision();
+    ASSERT_TRUE(std::holds_alternative<step_error>(r));
+    EXPECT_TRUE(std::get<step_error>(r).retryable) << std::get<step_error>(r).message;
+    version = R"("17.2")";
+    r = provision();
+    ASSERT_TRUE(std::holds_alternative<step_error>(r));
+    EXPECT_FALSE(std::get<step_error>(r).retryable) << "Heroku said another version: that is final";
+    EXPECT_NE(std::get<step_error>(r).message.find("17.2"), std::string::npos);
+    version = R"("15.7")";
+    r = provision();
+    EXPECT_TRUE(std::holds_alternative<step_done>(r));
+}
+
+// libpq's connection errors name the host, port and user, and quote a URL they cannot parse:
+// the history and the log get only what kind of failure it was.
+TEST(source_database, a_connection_failure_says_what_kind_never_the_url) {
+    const auto refused = installed_extensions("postgresql://secretuser:secretpw@127.0.0.1:1/db");
+    ASSERT_FALSE(refused.ok);
+    EXPECT_NE(refused.message.find("connection refused"), std::string::npos) << refused.message;
+    const auto garbled = installed_extensions("postgresql://secretuser:%zzsecretpw@127.0.0.1:1/db");
+    ASSERT_FALSE(garbled.ok);
+    for (const auto& m : {refused.message, garbled.message}) {
+        for (const char* part : {"secretuser", "secretpw", "127.0.0.1", "%zz"}) {
+            EXPECT_EQ(m.find(part), std::string::npos) << part << " in: " << m;
+        }
+    }
+    EXPECT_EQ(connect_failure("FATAL:  password authentication failed for user \"u\""),
+              "authentication failed");
+    EXPECT_EQ(connect_failure("timeout expired"), "timed out");
 }
 
 } // namespace
