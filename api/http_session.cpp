@@ -4,6 +4,7 @@
 #include "api/beast_exchange.hpp"
 #include "api/chunk_queue.hpp"
 #include "api/exchange.hpp"
+#include "api/http_session_state.hpp"
 
 #include <array>
 #include <boost/asio.hpp>
@@ -22,15 +23,8 @@ namespace pgshift::http::detail {
 
 namespace {
 
-namespace net = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
 namespace ssl = net::ssl;
 using tcp = net::ip::tcp;
-// One stream type for TCP and unix-socket connections alike.
-using socket_stream = beast::basic_stream<net::generic::stream_protocol>;
-
-constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
 // How long an error answer waits for the client to stop sending before the socket closes.
 constexpr std::chrono::seconds linger_limit{2};
 // The first read of a kept-alive connection's next request.
@@ -38,45 +32,6 @@ constexpr std::size_t first_read_size = 4096;
 
 template<class Stream>
 constexpr bool is_tls = !std::is_same_v<Stream, socket_stream>;
-
-// A session's state that stop() may touch while its coroutine is suspended.
-struct session {
-    session(std::shared_ptr<server_context> context, socket_stream& stream)
-        : ctx(std::move(context))
-        , tcp(stream)
-        , delay_timer(stream.get_executor()) {}
-
-    std::shared_ptr<server_context> ctx;
-    socket_stream& tcp;
-    connection_registry::entry* registration = nullptr; // set once registered
-    net::steady_timer delay_timer;
-    chunk_queue* stream = nullptr; // while a streaming body is being sent
-    std::string remote_address;
-    std::uint16_t remote_port = 0;
-    bool writing = false;
-    bool stopping = false;
-
-    const server_options& options() const { return ctx->options; }
-
-    // See connection_registry::entry::set_waiting: only waiting connections are shed.
-    void set_waiting(bool waiting) {
-        if (registration != nullptr) {
-            registration->set_waiting(waiting);
-        }
-    }
-
-    // Idle reads, delays and streams end now; a write in progress may finish.
-    void stop() {
-        stopping = true;
-        delay_timer.cancel();
-        if (stream != nullptr) {
-            stream->close();
-        }
-        if (!writing) {
-            tcp.close();
-        }
-    }
-};
 
 // However a stream ends, its handler may keep the writer: detach it from the session's frame.
 struct stream_detach {
@@ -284,69 +239,6 @@ net::awaitable<bool> async_send_stream(Stream& stream, session& s, response& res
         queue->close();
     }
     co_return co_await async_pump_chunks(stream, s, *queue, wake, chunked);
-}
-
-// Where a deferred answer lands: it may come after the session ended, so it wakes the
-// session's timer only while the session still waits.
-struct deferred_slot {
-    std::optional<response> answer;
-    net::steady_timer* wake = nullptr;
-};
-
-// Hands the deferred handler its `answer`; false when the handler threw (logged).
-bool start_deferred(response& res, const std::shared_ptr<deferred_slot>& slot, session& s) {
-    try {
-        res.deferred([slot](response r) {
-            if (!slot->answer) {
-                slot->answer = std::move(r);
-                if (slot->wake != nullptr) {
-                    slot->wake->cancel();
-                }
-            }
-        });
-        return true;
-    } catch (const std::exception& e) {
-        s.ctx->log(std::string("<3>http: deferred handler failed: ") + e.what());
-        return false;
-    }
-}
-
-// A deferred handler's real answer; nullopt when stop() came first.
-net::awaitable<std::optional<response>> async_deferred(response& res, session& s) {
-    auto slot = std::make_shared<deferred_slot>();
-    slot->wake = &s.delay_timer;
-    s.delay_timer.expires_at(net::steady_timer::time_point::max());
-    if (!start_deferred(res, slot, s)) {
-        slot->answer = internal_error();
-    }
-    while (!slot->answer && !s.stopping) {
-        co_await s.delay_timer.async_wait(use_tuple);
-    }
-    slot->wake = nullptr; // an answer after this is dropped
-    if (!slot->answer) {
-        co_return std::nullopt;
-    }
-    co_return vetted(std::move(*slot->answer), *s.ctx);
-}
-
-// The handler's answer, after its delay; nullopt when stop() cut the delay short.
-net::awaitable<std::optional<response>> async_answer(beast_request& msg, session& s) {
-    auto res = answer(msg, *s.ctx, s.remote_address, s.remote_port);
-    if (res.deferred) {
-        auto later = co_await async_deferred(res, s);
-        if (!later) {
-            co_return std::nullopt;
-        }
-        res = std::move(*later);
-    }
-    if (res.delay.count() > 0) {
-        s.delay_timer.expires_after(res.delay);
-        co_await s.delay_timer.async_wait(use_tuple);
-        if (s.stopping) {
-            co_return std::nullopt;
-        }
-    }
-    co_return res;
 }
 
 // The keep-alive loop: one request, one answer, until either side ends the connection.
