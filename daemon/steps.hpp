@@ -25,6 +25,11 @@ net::awaitable<step_result> step_confirming(step_context& ctx);
 net::awaitable<step_result> step_removing_source(step_context& ctx);
 net::awaitable<step_result> step_rolling_back(step_context& ctx);
 
+// Inside step_promoting (steps_release.cpp): commits the newest release version before the
+// promote POST (intent), then watches the promotion's release phase, if the app has one.
+net::awaitable<step_result> record_release_before(step_context& ctx);
+net::awaitable<step_result> watch_release_phase(step_context& ctx);
+
 // "create add-on: 503 unavailable: … (request …)", retryable as Heroku's answer says.
 step_error heroku_failure(std::string_view what, const heroku::api_error& e);
 
