@@ -1,7 +1,7 @@
 // outcome<T>: a value or a Heroku-shaped API error (the emulator's expected-failure tier).
 #pragma once
 
-#include "statemachine/result.hpp"
+#include "common/expected.hpp"
 
 #include <string>
 #include <utility>

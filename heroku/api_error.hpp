@@ -1,7 +1,7 @@
 // Outcome of a Heroku call: a value or an api_error {status, id, message, request ids}.
 #pragma once
 
-#include "statemachine/result.hpp"
+#include "common/expected.hpp"
 
 #include <string>
 #include <utility>

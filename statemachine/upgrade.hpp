@@ -1,6 +1,7 @@
 // The upgrade record: what the operator asked for and everything a step must remember.
 #pragma once
 
+#include "common/time.hpp"
 #include "statemachine/event_type.hpp"
 #include "statemachine/state.hpp"
 
@@ -11,8 +12,6 @@
 #include <vector>
 
 namespace pgshift {
-
-using time_point = std::chrono::sys_time<std::chrono::milliseconds>;
 
 // What the operator asked for. Never changes after creation.
 struct upgrade_request {
