@@ -1,7 +1,7 @@
 // JSON rendering of the control API's shapes: upgrade, event, list pages, errors. Pure.
 #include "api/control_json.hpp"
 
-#include "api/rfc3339.hpp"
+#include "common/rfc3339.hpp"
 
 #include <cmath>
 #include <nlohmann/json.hpp>
@@ -118,7 +118,9 @@ json event_json(const event_record& e) {
             {"type", to_string(e.type)},
             {"from", e.from ? json(to_string(*e.from)) : json()},
             {"to", e.to ? json(to_string(*e.to)) : json()},
-            {"detail", e.detail}};
+            {"detail", e.detail},
+            {"effect_id", e.effect_id != 0 ? json(e.effect_id) : json()},
+            {"identity", text_or_null(e.identity)}};
 }
 
 // Invalid UTF-8 (a detail copied from a Heroku answer) is replaced, never a throw.

@@ -22,7 +22,8 @@ std::string render_upgrade(const upgrade_view& u);
 // {"upgrades": [...], "next": id | null}
 std::string render_upgrade_page(const std::vector<upgrade_view>& items,
                                 const std::optional<std::string>& next);
-// {"seq", "at", "type", "from", "to", "detail"}, on one line (fit for an SSE data field).
+// {"seq", "at", "type", "from", "to", "detail", "effect_id", "identity"}, on one line (fit
+// for an SSE data field); effect_id and identity are null when the entry names no effect.
 std::string render_event(const event_record& e);
 // {"events": [...]}
 std::string render_events(const std::vector<event_record>& events);

@@ -10,7 +10,7 @@ namespace {
 
 // Migration N brings the schema from version N-1 to N. Append only: a shipped migration is
 // never edited, since databases in the field already ran it.
-constexpr std::array<std::string_view, 4> migrations{
+constexpr std::array<std::string_view, 5> migrations{
     // 1: upgrades (current state + step data), their append-only history, recorded formation.
     R"sql(
 CREATE TABLE upgrades (
@@ -99,6 +99,15 @@ ALTER TABLE upgrades ADD COLUMN source_app TEXT NOT NULL DEFAULT '';
 ALTER TABLE upgrades ADD COLUMN source_version TEXT NOT NULL DEFAULT '';
 ALTER TABLE upgrades ADD COLUMN target_version TEXT NOT NULL DEFAULT '';
 ALTER TABLE upgrades ADD COLUMN release_before_promote INTEGER;
+)sql",
+    // 5: one history for every Heroku write: each event names the effect it requests or
+    // completes and what Heroku called it; the upgrade counts its effects and remembers the
+    // one still waiting for its outcome. Old rows read as "no effect" (0, '').
+    R"sql(
+ALTER TABLE events ADD COLUMN effect_id INTEGER NOT NULL DEFAULT 0 CHECK (effect_id >= 0);
+ALTER TABLE events ADD COLUMN identity TEXT NOT NULL DEFAULT '';
+ALTER TABLE upgrades ADD COLUMN effects INTEGER NOT NULL DEFAULT 0 CHECK (effects >= 0);
+ALTER TABLE upgrades ADD COLUMN open_effect INTEGER NOT NULL DEFAULT 0 CHECK (open_effect >= 0);
 )sql",
 };
 

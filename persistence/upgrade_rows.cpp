@@ -28,7 +28,7 @@ const std::string_view upgrade_columns =
     "target_addon_name, target_addon_id, original_maintenance, backup_uuid, backup_num, "
     "restore_uuid, processed_bytes, total_bytes, progress_message, progress_at, created_at, "
     "updated_at, finished_at, keep_target_on_rollback, extensions, source_plan, source_app, "
-    "source_version, target_version, release_before_promote";
+    "source_version, target_version, release_before_promote, effects, open_effect";
 
 std::string join_extensions(const std::vector<std::string>& names) {
     std::string joined;
@@ -105,6 +105,8 @@ upgrade read_upgrade(const sqlite::statement& st) {
     u.source_version = st.text(36);
     u.target_version = st.text(37);
     u.release_before_promote = st.opt_int64(38);
+    u.effects = st.int64(39);
+    u.open_effect = st.int64(40);
     return u;
 }
 
@@ -139,6 +141,8 @@ int bind_mutable(sqlite::statement& st, const upgrade& u) {
     st.bind(i++, u.source_version);
     st.bind(i++, u.target_version);
     st.bind(i++, u.release_before_promote);
+    st.bind(i++, u.effects);
+    st.bind(i++, u.open_effect);
     return i;
 }
 

@@ -19,7 +19,7 @@ constexpr std::string_view update_mutable =
     "target_addon_id=?, original_maintenance=?, backup_uuid=?, backup_num=?, restore_uuid=?, "
     "processed_bytes=?, total_bytes=?, progress_message=?, progress_at=?, updated_at=?, "
     "finished_at=?, source_plan=?, source_app=?, source_version=?, target_version=?, "
-    "release_before_promote=?, version=? WHERE id=? AND version=?";
+    "release_before_promote=?, effects=?, open_effect=?, version=? WHERE id=? AND version=?";
 
 std::string select_upgrades(std::string_view where_and_order) {
     return "SELECT " + std::string(rows::upgrade_columns) + " FROM upgrades " +
@@ -116,7 +116,7 @@ result<upgrade> upgrade_store::create(upgrade u, time_point now) {
     }
     write_mutable(db_, u, 1, 1);
     insert_formation(u);
-    append_event({u.id, 1, now, event_type::created, std::nullopt, u.current, ""});
+    append_event({u.id, 1, now, event_type::created, std::nullopt, u.current, "", 0, ""});
     tx.commit();
     return u;
 }
@@ -208,6 +208,10 @@ std::optional<std::string> upgrade_store::write_failure(std::string_view id) con
 }
 
 result<upgrade> upgrade_store::apply_transition(upgrade next, history_entry entry, time_point now) {
+    // Effect ids count up from 1; a negative one is a caller's bug, refused before any write.
+    if (entry.effect_id < 0 || next.effects < 0 || next.open_effect < 0) {
+        return error{errc::invalid, "upgrade " + next.id + ": effect ids are never negative"};
+    }
     sort_by_type(next.formation);
     sqlite::transaction tx(db_);
     std::int64_t stored_version = 0;
@@ -251,7 +255,7 @@ result<upgrade> upgrade_store::apply_transition(upgrade next, history_entry entr
         insert_formation(next);
     }
     append_event({next.id, last_seq(next.id) + 1, now, entry.type, from, next.current,
-                  std::move(entry.detail)});
+                  std::move(entry.detail), entry.effect_id, std::move(entry.identity)});
     tx.commit();
     ++next.version;
     return next;
@@ -259,8 +263,9 @@ result<upgrade> upgrade_store::apply_transition(upgrade next, history_entry entr
 
 std::vector<event_record> upgrade_store::events(std::string_view id, std::int64_t after_seq,
                                                 std::size_t limit) {
-    sqlite::statement st(db_, "SELECT seq, at, type, from_state, to_state, detail FROM events "
-                              "WHERE upgrade_id = ? AND seq > ? ORDER BY seq LIMIT ?");
+    sqlite::statement st(db_, "SELECT seq, at, type, from_state, to_state, detail, effect_id, "
+                              "identity FROM events WHERE upgrade_id = ? AND seq > ? "
+                              "ORDER BY seq LIMIT ?");
     st.bind(1, id).bind(2, after_seq).bind(3, static_cast<std::int64_t>(limit));
     std::vector<event_record> out;
     while (st.step()) {
@@ -276,6 +281,8 @@ std::vector<event_record> upgrade_store::events(std::string_view id, std::int64_
         e.from = st.is_null(3) ? std::nullopt : parse_state(st.text(3));
         e.to = st.is_null(4) ? std::nullopt : parse_state(st.text(4));
         e.detail = st.text(5);
+        e.effect_id = st.int64(6);
+        e.identity = st.text(7);
         out.push_back(std::move(e));
     }
     return out;
@@ -302,12 +309,13 @@ void upgrade_store::insert_formation(const upgrade& u) {
 
 void upgrade_store::append_event(const event_record& e) {
     sqlite::statement st(db_, "INSERT INTO events (upgrade_id, seq, at, type, from_state, "
-                              "to_state, detail) VALUES (?, ?, ?, ?, ?, ?, ?)");
+                              "to_state, detail, effect_id, identity) "
+                              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
     st.bind(1, e.upgrade_id).bind(2, e.seq).bind(3, rows::to_ms(e.at));
     st.bind(4, to_string(e.type));
     st.bind(5, e.from ? std::optional(std::string(to_string(*e.from))) : std::nullopt);
     st.bind(6, e.to ? std::optional(std::string(to_string(*e.to))) : std::nullopt);
-    st.bind(7, e.detail).run();
+    st.bind(7, e.detail).bind(8, e.effect_id).bind(9, e.identity).run();
 }
 
 std::int64_t upgrade_store::last_seq(std::string_view id) {

@@ -28,9 +28,12 @@ struct upgrade_page {
 };
 
 // What a transition appends to the history; from/to states are filled in by the store.
+// Constructible as {type, detail}: an entry about no Heroku write leaves the rest unset.
 struct history_entry {
     event_type type;
     std::string detail;
+    std::int64_t effect_id = 0; // as event_record::effect_id
+    std::string identity{};     // as event_record::identity
 };
 
 // Every method runs on the caller's thread against one connection. Expected outcomes come

@@ -7,8 +7,6 @@ std::string_view to_string(event_type t) noexcept {
     switch (t) {
     case event_type::created:
         return "created";
-    case event_type::step_started:
-        return "step_started";
     case event_type::effect_requested:
         return "effect_requested";
     case event_type::effect_recorded:
@@ -27,10 +25,10 @@ std::string_view to_string(event_type t) noexcept {
         return "cancel_requested";
     case event_type::retried:
         return "retried";
-    case event_type::compensation_started:
-        return "compensation_started";
     case event_type::needs_attention:
         return "needs_attention";
+    case event_type::effect_failed:
+        return "effect_failed";
     }
     return "unknown";
 }

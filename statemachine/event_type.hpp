@@ -8,10 +8,11 @@
 namespace pgshift {
 
 // Append new kinds at the end; never rename or reuse a spelling (the history keeps them).
-// External calls follow Temporal's shape: requested -> recorded -> completed | failed.
+// A removed kind's spelling is refused when read back, like any unknown one; never reused.
+// Every Heroku write follows Temporal's shape: effect_requested (committed before the
+// request) -> effect_recorded | effect_failed, both carrying the same effect id.
 enum class event_type {
     created,          // the operator's request was accepted
-    step_started,     // intent committed for a state's step
     effect_requested, // about to call Heroku (the identity to recognise it is recorded)
     effect_recorded,  // Heroku's answer (add-on id, transfer uuid) committed
     progress,         // polling saw progress (bytes, message)
@@ -21,16 +22,15 @@ enum class event_type {
     resumed,
     cancel_requested,
     retried,
-    compensation_started,
     needs_attention,
+    effect_failed, // a Heroku write's outcome was an error
 };
 
 inline constexpr std::array all_event_types{
-    event_type::created,          event_type::step_started, event_type::effect_requested,
-    event_type::effect_recorded,  event_type::progress,     event_type::step_completed,
-    event_type::step_failed,      event_type::paused,       event_type::resumed,
-    event_type::cancel_requested, event_type::retried,      event_type::compensation_started,
-    event_type::needs_attention,
+    event_type::created,  event_type::effect_requested, event_type::effect_recorded,
+    event_type::progress, event_type::step_completed,   event_type::step_failed,
+    event_type::paused,   event_type::resumed,          event_type::cancel_requested,
+    event_type::retried,  event_type::needs_attention,  event_type::effect_failed,
 };
 
 std::string_view to_string(event_type t) noexcept;

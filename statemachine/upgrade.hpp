@@ -5,6 +5,7 @@
 #include "statemachine/event_type.hpp"
 #include "statemachine/state.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -76,6 +77,8 @@ struct upgrade {
     std::string restore_uuid;
     std::optional<std::int64_t> release_before_promote; // newest release before the promote POST
     progress transfer;
+    std::int64_t effects = 0;     // Heroku writes requested so far: effect ids count up
+    std::int64_t open_effect = 0; // a requested effect whose outcome is not recorded yet; 0: none
 
     time_point created_at{};
     time_point updated_at{};
@@ -93,6 +96,10 @@ struct event_record {
     std::optional<state> from;
     std::optional<state> to;
     std::string detail;
+    // effect_requested: the effect it requests; effect_recorded / effect_failed: the effect it
+    // completes (the same id). 0: the entry is about no effect.
+    std::int64_t effect_id = 0;
+    std::string identity{}; // what Heroku named: add-on id, transfer uuid, release version; or ""
 
     bool operator==(const event_record&) const = default;
 };
@@ -133,6 +140,8 @@ inline void carry_step_data(const upgrade& from, upgrade& into) {
         into.release_before_promote = from.release_before_promote;
     }
     into.transfer = from.transfer;
+    into.effects = std::max(from.effects, into.effects);
+    into.open_effect = from.open_effect;
 }
 
 } // namespace pgshift

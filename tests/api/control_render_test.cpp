@@ -128,10 +128,34 @@ TEST(ControlRender, EventShape) {
     EXPECT_EQ(text.find('\n'), std::string::npos); // one line: fit for an SSE data field
     EXPECT_EQ(json::parse(text), json::parse(R"({"seq":4,"at":"1970-01-01T00:00:05.000Z",
         "type":"step_completed","from":"pending","to":"provisioning",
-        "detail":"line one\nline two"})"));
+        "detail":"line one\nline two","effect_id":null,"identity":null})"));
     e.from.reset();
     EXPECT_TRUE(json::parse(render_event(e))["from"].is_null());
     EXPECT_EQ(json::parse(render_events({e, e}))["events"].size(), 2u);
+}
+
+// A Heroku write's history: the request and its outcome name the same effect id, and the
+// outcome what Heroku called it (here the add-on's id).
+TEST(ControlRender, EffectEventsShowTheirIdAndIdentity) {
+    event_record e{"u",
+                   7,
+                   at_s(9),
+                   event_type::effect_recorded,
+                   state::provisioning,
+                   state::provisioning,
+                   "add-on created",
+                   3,
+                   "addon-5c1e"};
+    auto j = json::parse(render_event(e));
+    EXPECT_EQ(j["type"], "effect_recorded");
+    EXPECT_EQ(j["effect_id"], 3);
+    EXPECT_EQ(j["identity"], "addon-5c1e");
+    e.type = event_type::effect_failed;
+    e.identity.clear();
+    j = json::parse(render_events({e}))["events"][0];
+    EXPECT_EQ(j["type"], "effect_failed");
+    EXPECT_EQ(j["effect_id"], 3);
+    EXPECT_TRUE(j["identity"].is_null());
 }
 
 TEST(ControlRender, InvalidUtf8InDetailIsReplacedNotThrown) {

@@ -289,8 +289,8 @@ TEST_F(CliProcess, A401SaysSo) {
 
 std::vector<json> history() {
     return {make_event(1, "created", nullptr, "pending", "requested"),
-            make_event(2, "step_started", "pending", "provisioning", ""),
-            make_event(3, "step_started", "provisioning", "restoring", ""),
+            make_event(2, "step_completed", "pending", "provisioning", ""),
+            make_event(3, "step_completed", "provisioning", "restoring", ""),
             make_event(4, "progress", "restoring", "restoring", "52428800 bytes"),
             make_event(5, "step_failed", "restoring", "rolling_back", "restore failed"),
             make_event(6, "step_completed", "rolling_back", "rolled_back", "")};
@@ -326,8 +326,8 @@ TEST_F(CliProcess, EventsFollowStreamsUntilTheUpgradeEnds) {
     EXPECT_EQ(r.code, 0) << r.err;
     std::string expected;
     for (const auto& line : {"03:11:00Z  created           →pending  requested",
-                             "03:12:00Z  step_started      pending→provisioning",
-                             "03:13:00Z  step_started      provisioning→restoring",
+                             "03:12:00Z  step_completed    pending→provisioning",
+                             "03:13:00Z  step_completed    provisioning→restoring",
                              "03:14:00Z  progress          restoring  52428800 bytes",
                              "03:15:00Z  step_failed       restoring→rolling_back  restore failed",
                              "03:16:00Z  step_completed    rolling_back→rolled_back"}) {

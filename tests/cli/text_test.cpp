@@ -186,8 +186,8 @@ TEST(CliRender, EventLinesShowTimeTypeTransitionAndDetail) {
     EXPECT_EQ(render_event({1, "2026-11-26T03:10:00.000Z", "created", "", "pending", "requested"}),
               "2026-11-26 03:10:00Z  created           →pending  requested");
     EXPECT_EQ(render_event(
-                  {2, "2026-11-26T03:10:01.000Z", "step_started", "pending", "provisioning", ""}),
-              "2026-11-26 03:10:01Z  step_started      pending→provisioning");
+                  {2, "2026-11-26T03:10:01.000Z", "step_completed", "pending", "provisioning", ""}),
+              "2026-11-26 03:10:01Z  step_completed    pending→provisioning");
     EXPECT_EQ(render_event({3, "2026-11-26T03:12:00.000Z", "progress", "restoring", "restoring",
                             "1024 bytes"}),
               "2026-11-26 03:12:00Z  progress          restoring  1024 bytes");

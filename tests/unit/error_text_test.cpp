@@ -29,7 +29,7 @@ protected:
         u.request.plan = "heroku-postgresql:standard-0";
         u = store_.create(std::move(u), at(100)).value();
         u.current = s;
-        return store_.transition(u, {event_type::step_started, ""}, at(110)).value();
+        return store_.transition(u, {event_type::step_completed, ""}, at(110)).value();
     }
 
     // decide(), then the commit the worker makes, then everything read back.

@@ -118,7 +118,8 @@ TEST(schema, the_heroku_fields_round_trip_through_the_store) {
 
     auto got = store.get("u4");
     ASSERT_TRUE(got.ok()) << got.err().message;
-    EXPECT_EQ(got->request.extensions, (std::vector<std::string>{"hstore", "pg_trgm", "uuid-ossp"}));
+    EXPECT_EQ(got->request.extensions,
+              (std::vector<std::string>{"hstore", "pg_trgm", "uuid-ossp"}));
     EXPECT_EQ(got->source_plan, "heroku-postgresql:essential-0");
     EXPECT_EQ(got->source_app, "owner-app");
     EXPECT_EQ(got->source_version, "15.4");
@@ -143,6 +144,68 @@ TEST(schema, step_data_carried_over_an_operator_command_keeps_the_heroku_fields)
     EXPECT_EQ(fresh.target_version, "15");
     EXPECT_EQ(fresh.release_before_promote, 7);
     EXPECT_TRUE(fresh.paused);
+}
+
+// The effect counter never goes back (ids stay unique); the open effect is the worker's,
+// also when it just closed it (0).
+TEST(schema, step_data_carried_over_an_operator_command_keeps_the_effect_fields) {
+    upgrade worker;
+    worker.effects = 4;
+    worker.open_effect = 0;
+    upgrade fresh;
+    fresh.effects = 3;
+    fresh.open_effect = 3;
+    carry_step_data(worker, fresh);
+    EXPECT_EQ(fresh.effects, 4);
+    EXPECT_EQ(fresh.open_effect, 0);
+    worker.effects = 2;
+    carry_step_data(worker, fresh);
+    EXPECT_EQ(fresh.effects, 4);
+}
+
+TEST(schema, a_v4_database_with_history_migrates_forward_to_the_effect_fields) {
+    testing::temp_dir dir;
+    sqlite::database db(dir / "s.db");
+    migrate(db, 4);
+    ASSERT_EQ(schema_version(db), 4);
+    db.exec("INSERT INTO upgrades (id, app, plan, state, version, target_addon_id, created_at, "
+            "updated_at) VALUES ('u4', 'sushi', 'heroku-postgresql:standard-0', 'capturing', 5, "
+            "'addon-4', 1000, 2000)");
+    db.exec("INSERT INTO events (upgrade_id, seq, at, type, from_state, to_state, detail) VALUES "
+            "('u4', 1, 1000, 'created', NULL, 'pending', ''), "
+            "('u4', 2, 1500, 'effect_recorded', 'provisioning', 'provisioning', 'addon-4')");
+
+    migrate(db);
+    EXPECT_EQ(schema_version(db), latest_schema_version());
+    EXPECT_GE(latest_schema_version(), 5);
+    upgrade_store store(db);
+    auto u = store.get("u4");
+    ASSERT_TRUE(u.ok()) << u.err().message;
+    EXPECT_EQ(u->version, 5);
+    EXPECT_EQ(u->target_addon_id, "addon-4");
+    // Columns added by migration 5 read as "no effect".
+    EXPECT_EQ(u->effects, 0);
+    EXPECT_EQ(u->open_effect, 0);
+    auto events = store.events("u4");
+    ASSERT_EQ(events.size(), 2U);
+    EXPECT_EQ(events[1].type, event_type::effect_recorded);
+    EXPECT_EQ(events[1].detail, "addon-4");
+    EXPECT_EQ(events[1].effect_id, 0);
+    EXPECT_EQ(events[1].identity, "");
+
+    // The old upgrade goes on with effects after the migration; its history stays contiguous.
+    upgrade next = *u;
+    next.effects = 1;
+    next.open_effect = 1;
+    ASSERT_TRUE(store
+                    .transition(next, {event_type::effect_requested, "capture", 1},
+                                time_point(std::chrono::seconds(3)))
+                    .ok());
+    events = store.events("u4");
+    ASSERT_EQ(events.size(), 3U);
+    EXPECT_EQ(events[2].seq, 3);
+    EXPECT_EQ(events[2].effect_id, 1);
+    EXPECT_EQ(store.get("u4")->open_effect, 1);
 }
 
 TEST(schema, a_newer_database_is_refused_and_left_untouched) {

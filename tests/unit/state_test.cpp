@@ -60,5 +60,13 @@ TEST(event_type, every_type_round_trips_uniquely) {
     EXPECT_EQ(parse_event_type("step_complete"), std::nullopt);
 }
 
+// Kinds that were never written are gone: their spellings read as unknown, like any other.
+TEST(event_type, removed_kinds_are_refused_and_effect_failed_is_known) {
+    EXPECT_EQ(parse_event_type("step_started"), std::nullopt);
+    EXPECT_EQ(parse_event_type("compensation_started"), std::nullopt);
+    EXPECT_EQ(parse_event_type("effect_failed"), event_type::effect_failed);
+    EXPECT_EQ(to_string(event_type::effect_failed), "effect_failed");
+}
+
 } // namespace
 } // namespace pgshift

@@ -140,7 +140,7 @@ TEST_F(store_test, transition_bumps_version_and_records_from_and_to) {
     upgrade u = created("u1", "sushi");
     u.current = state::provisioning;
     u.target_addon_name = "pgshift-u1";
-    auto r = store_.transition(u, {event_type::step_started, "provision"}, at(150));
+    auto r = store_.transition(u, {event_type::step_completed, "provision"}, at(150));
     ASSERT_TRUE(r.ok()) << r.err().message;
     EXPECT_EQ(r->version, 2);
     EXPECT_EQ(r->updated_at, at(150));
@@ -148,7 +148,7 @@ TEST_F(store_test, transition_bumps_version_and_records_from_and_to) {
     auto events = store_.events("u1");
     ASSERT_EQ(events.size(), 2U);
     EXPECT_EQ(events[1].seq, 2);
-    EXPECT_EQ(events[1].type, event_type::step_started);
+    EXPECT_EQ(events[1].type, event_type::step_completed);
     EXPECT_EQ(events[1].from, state::pending);
     EXPECT_EQ(events[1].to, state::provisioning);
     EXPECT_EQ(events[1].detail, "provision");
@@ -225,6 +225,62 @@ TEST_F(store_test, step_data_round_trips_through_transitions) {
     EXPECT_EQ(store_.get("u1")->original_maintenance, false);
 }
 
+// The interpreter's history of one Heroku write: requested and recorded name the same effect;
+// the upgrade counts its effects and holds the open one in between.
+TEST_F(store_test, effect_ids_and_identities_round_trip) {
+    upgrade u = created("u1", "sushi");
+    u.current = state::provisioning;
+    u.effects = 1;
+    u.open_effect = 1;
+    u = store_.transition(u, {event_type::effect_requested, "create add-on", 1}, at(150)).value();
+    EXPECT_EQ(store_.get("u1")->effects, 1);
+    EXPECT_EQ(store_.get("u1")->open_effect, 1);
+    u.open_effect = 0;
+    u.target_addon_id = "addon-9";
+    u = store_.transition(u, {event_type::effect_recorded, "created", 1, "addon-9"}, at(151))
+            .value();
+    u.effects = 2;
+    u.open_effect = 2;
+    u = store_.transition(u, {event_type::effect_requested, "maintenance on", 2}, at(152)).value();
+    u.open_effect = 0;
+    u = store_.transition(u, {event_type::effect_failed, "503", 2}, at(153)).value();
+    EXPECT_EQ(*store_.get("u1"), u);
+    EXPECT_EQ(u.effects, 2);
+    EXPECT_EQ(u.open_effect, 0);
+
+    auto events = store_.events("u1");
+    ASSERT_EQ(events.size(), 5U);
+    EXPECT_EQ(events[0].effect_id, 0) << "created is about no effect";
+    EXPECT_EQ(events[0].identity, "");
+    EXPECT_EQ(events[1].type, event_type::effect_requested);
+    EXPECT_EQ(events[1].effect_id, 1);
+    EXPECT_EQ(events[1].identity, "");
+    EXPECT_EQ(events[2].type, event_type::effect_recorded);
+    EXPECT_EQ(events[2].effect_id, 1);
+    EXPECT_EQ(events[2].identity, "addon-9");
+    EXPECT_EQ(events[3].effect_id, 2);
+    EXPECT_EQ(events[4].type, event_type::effect_failed);
+    EXPECT_EQ(events[4].effect_id, 2);
+    EXPECT_EQ(events[4].detail, "503");
+}
+
+TEST_F(store_test, a_negative_effect_id_is_refused_and_changes_nothing) {
+    upgrade u = created("u1", "sushi");
+    EXPECT_EQ(store_.transition(u, {event_type::effect_requested, "", -1}, at(150)).err().code,
+              errc::invalid);
+    u.effects = -1;
+    EXPECT_EQ(store_.transition(u, {event_type::progress, ""}, at(151)).err().code, errc::invalid);
+    EXPECT_EQ(store_.get("u1")->version, 1);
+    EXPECT_EQ(store_.events("u1").size(), 1U);
+}
+
+// Spellings of kinds that were never written are refused like any unknown one.
+TEST_F(store_test, a_removed_event_kind_is_reported_not_guessed) {
+    created("u1", "sushi");
+    db_.exec("INSERT INTO events (upgrade_id, seq, at, type) VALUES ('u1', 2, 1, 'step_started')");
+    EXPECT_THROW((void)store_.events("u1"), sqlite::error);
+}
+
 TEST_F(store_test, events_are_append_only) {
     created("u1", "sushi");
     EXPECT_THROW(db_.exec("UPDATE events SET detail = 'x'"), sqlite::error);
@@ -295,7 +351,7 @@ TEST_F(store_test, a_commit_that_fails_is_remembered_until_one_succeeds) {
     pages.reset();
     u.current = state::provisioning;
     u.last_error = std::string(64 * 1024, 'x'); // needs pages the file may not have
-    EXPECT_THROW((void)store_.transition(u, {event_type::step_started, "go"}, at(150)),
+    EXPECT_THROW((void)store_.transition(u, {event_type::step_completed, "go"}, at(150)),
                  sqlite::error);
     ASSERT_TRUE(store_.write_failure());
     EXPECT_NE(store_.write_failure()->find("full"), std::string::npos) << *store_.write_failure();
@@ -304,7 +360,7 @@ TEST_F(store_test, a_commit_that_fails_is_remembered_until_one_succeeds) {
     EXPECT_EQ(store_.get("u1")->version, 1) << "nothing of the failed commit is stored";
 
     db_.exec("PRAGMA max_page_count=1000000");
-    auto r = store_.transition(u, {event_type::step_started, "go"}, at(160));
+    auto r = store_.transition(u, {event_type::step_completed, "go"}, at(160));
     ASSERT_TRUE(r.ok()) << r.err().message;
     EXPECT_FALSE(store_.write_failure());
     EXPECT_FALSE(store_.write_failure("u1"));
@@ -327,7 +383,7 @@ TEST_F(store_test, any_commit_that_succeeds_ends_every_remembered_failure) {
 
     db_.exec("PRAGMA max_page_count=1000000");
     u2.current = state::provisioning;
-    auto r = store_.transition(u2, {event_type::step_started, "go"}, at(160));
+    auto r = store_.transition(u2, {event_type::step_completed, "go"}, at(160));
     ASSERT_TRUE(r.ok()) << r.err().message;
     EXPECT_FALSE(store_.write_failure());
     EXPECT_FALSE(store_.write_failure("u1")) << "u1's failure outlived the full disk";
