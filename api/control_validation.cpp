@@ -1,7 +1,7 @@
 // Validation of control API input: the start body, list and events queries, headers. Pure.
 #include "api/control_validation.hpp"
 
-#include "api/rfc3339.hpp"
+#include "common/rfc3339.hpp"
 
 #include <algorithm>
 #include <array>

@@ -2,7 +2,6 @@
 #include "cli/format.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <cstdio>
 
@@ -13,15 +12,6 @@ std::string printf_string(const char* fmt, double a, double b = 0) {
     char buf[64];
     std::snprintf(buf, sizeof buf, fmt, a, b);
     return buf;
-}
-
-// Parses exactly `digits` decimal digits at text[pos].
-bool read_digits(std::string_view text, std::size_t pos, std::size_t digits, int& out) {
-    if (pos + digits > text.size()) {
-        return false;
-    }
-    auto [end, ec] = std::from_chars(text.data() + pos, text.data() + pos + digits, out);
-    return ec == std::errc() && end == text.data() + pos + digits;
 }
 
 } // namespace
@@ -63,70 +53,24 @@ std::string format_duration(double seconds) {
                          static_cast<double>(s % 86400 / 3600));
 }
 
-std::optional<clock_time> parse_time(std::string_view text) {
-    // YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM)
-    int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
-    if (text.size() < 20 || !read_digits(text, 0, 4, y) || text[4] != '-' ||
-        !read_digits(text, 5, 2, mo) || text[7] != '-' || !read_digits(text, 8, 2, d) ||
-        (text[10] != 'T' && text[10] != 't' && text[10] != ' ') || !read_digits(text, 11, 2, h) ||
-        text[13] != ':' || !read_digits(text, 14, 2, mi) || text[16] != ':' ||
-        !read_digits(text, 17, 2, s)) {
-        return std::nullopt;
-    }
-    std::size_t pos = 19;
-    int millis = 0;
-    if (text[pos] == '.') {
-        int scale = 100;
-        for (++pos; pos < text.size() && text[pos] >= '0' && text[pos] <= '9'; ++pos) {
-            millis += (text[pos] - '0') * scale;
-            scale /= 10;
-        }
-    }
-    int offset_minutes = 0;
-    const auto zone = text.substr(std::min(pos, text.size()));
-    if (zone == "Z" || zone == "z") {
-        offset_minutes = 0;
-    } else if (zone.size() == 6 && (zone[0] == '+' || zone[0] == '-') && zone[3] == ':') {
-        int oh = 0, om = 0;
-        if (!read_digits(zone, 1, 2, oh) || !read_digits(zone, 4, 2, om)) {
-            return std::nullopt;
-        }
-        offset_minutes = (zone[0] == '+' ? 1 : -1) * (oh * 60 + om);
-    } else {
-        return std::nullopt;
-    }
-    const std::chrono::year_month_day date{std::chrono::year(y), std::chrono::month(unsigned(mo)),
-                                           std::chrono::day(unsigned(d))};
-    if (!date.ok() || h > 23 || mi > 59 || s > 60) {
-        return std::nullopt;
-    }
-    using namespace std::chrono;
-    return clock_time(sys_days(date)) + hours(h) + minutes(mi - offset_minutes) + seconds(s) +
-           milliseconds(millis);
-}
-
 std::string format_time(clock_time t) {
-    using namespace std::chrono;
-    const auto day = floor<days>(t);
-    const year_month_day date{day};
-    const hh_mm_ss clock{floor<seconds>(t - day)};
-    char buf[40];
-    std::snprintf(buf, sizeof buf, "%04d-%02u-%02u %02d:%02d:%02dZ", int(date.year()),
-                  unsigned(date.month()), unsigned(date.day()), int(clock.hours().count()),
-                  int(clock.minutes().count()), int(clock.seconds().count()));
-    return buf;
+    // The RFC 3339 text to the second, with a space for the 'T' to read easier:
+    // "2026-11-26T03:12:09.000Z" -> "2026-11-26 03:12:09Z".
+    auto text = format_rfc3339(std::chrono::floor<std::chrono::seconds>(t));
+    text[10] = ' ';
+    return text.erase(19, 4);
 }
 
 std::string format_time(std::string_view rfc3339) {
     if (rfc3339.empty()) {
         return "-";
     }
-    const auto t = parse_time(rfc3339);
+    const auto t = parse_rfc3339(rfc3339);
     return t ? format_time(*t) : std::string(rfc3339);
 }
 
 std::optional<double> seconds_since(std::string_view rfc3339, clock_time now) {
-    const auto t = parse_time(rfc3339);
+    const auto t = parse_rfc3339(rfc3339);
     if (!t) {
         return std::nullopt;
     }

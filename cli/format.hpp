@@ -1,6 +1,8 @@
 // Pure text formatting for the CLI: bytes, durations, times, ages and progress bars.
 #pragma once
 
+#include "common/rfc3339.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -9,17 +11,14 @@
 
 namespace pgshift::cli {
 
-using clock_time = std::chrono::sys_time<std::chrono::milliseconds>;
+// The control API's times, read with pgshift::parse_rfc3339 (common/rfc3339.hpp).
+using clock_time = time_point;
 
 // Binary units with one decimal: "0 B", "1023 B", "1.0 KiB", "70.0 MiB", "1.5 GiB".
 std::string format_bytes(std::int64_t bytes);
 
 // "0.4s", "9.3s" (under 10 s), "42s", "1m 33s", "2h 05m", "3d 04h"; negatives read as 0.
 std::string format_duration(double seconds);
-
-// An RFC 3339 time ("2026-11-26T03:12:09.120Z", or with a "+02:00" offset) as UTC;
-// nullopt when it does not parse.
-std::optional<clock_time> parse_time(std::string_view text);
 
 // "2026-11-26 03:12:09Z" (UTC, seconds). format_time(string) returns its input unchanged
 // when it does not parse, and "-" for "".

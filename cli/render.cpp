@@ -261,8 +261,8 @@ std::string render_command(const std::string& command, const upgrade_view& u) {
 
 std::string render_outcome(const upgrade_view& u) {
     std::string line = "upgrade " + u.id + " (" + u.app + ") " + u.state;
-    const auto created = parse_time(u.created_at);
-    const auto finished = parse_time(u.finished_at);
+    const auto created = parse_rfc3339(u.created_at);
+    const auto finished = parse_rfc3339(u.finished_at);
     if (created && finished) {
         line += " after " +
                 format_duration(std::chrono::duration<double>(*finished - *created).count());

@@ -15,7 +15,7 @@ using namespace pgshift::cli;
 using nlohmann::json;
 
 clock_time at(const char* rfc3339) {
-    return *parse_time(rfc3339);
+    return *pgshift::parse_rfc3339(rfc3339);
 }
 
 json restoring_upgrade() {
@@ -68,10 +68,8 @@ TEST(CliFormat, DurationsReadLikeAClock) {
 TEST(CliFormat, TimesParseAsUtcAndPrintToTheSecond) {
     EXPECT_EQ(format_time("2026-11-26T03:12:09.120Z"), "2026-11-26 03:12:09Z");
     EXPECT_EQ(format_time("2026-11-26T05:12:09+02:00"), "2026-11-26 03:12:09Z");
-    EXPECT_EQ(at("2026-11-26T03:12:09.120Z") - at("2026-11-26T03:12:09Z"),
-              std::chrono::milliseconds(120));
-    EXPECT_FALSE(parse_time("yesterday"));
-    EXPECT_FALSE(parse_time("2026-13-01T00:00:00Z"));
+    EXPECT_EQ(format_time(at("2026-11-26T03:12:09.999Z")), "2026-11-26 03:12:09Z");
+    EXPECT_EQ(format_time("2026-13-01T00:00:00Z"), "2026-13-01T00:00:00Z");
     EXPECT_EQ(format_time("yesterday"), "yesterday");
     EXPECT_EQ(format_time(""), "-");
 }

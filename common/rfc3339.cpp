@@ -1,9 +1,9 @@
-// RFC 3339 timestamps as the control API reads and writes them (UTC, milliseconds).
-#include "api/rfc3339.hpp"
+// RFC 3339 timestamps: the one parser and formatter of every module (UTC, milliseconds).
+#include "common/rfc3339.hpp"
 
 #include <cstdio>
 
-namespace pgshift::api {
+namespace pgshift {
 
 namespace {
 
@@ -27,8 +27,8 @@ struct reader {
         pos += n;
         return true;
     }
-    bool literal(char lower, char upper = '\0') noexcept {
-        if (pos < text.size() && (text[pos] == lower || (upper != '\0' && text[pos] == upper))) {
+    bool literal(char c) noexcept {
+        if (pos < text.size() && text[pos] == c) {
             ++pos;
             return true;
         }
@@ -37,7 +37,7 @@ struct reader {
     bool at_end() const noexcept { return pos == text.size(); }
 };
 
-// ".123456" -> 123 (milliseconds); at least one digit after the dot.
+// ".123456" -> 123 (milliseconds); a dot needs at least one digit after it.
 bool read_fraction(reader& r, int& ms) noexcept {
     ms = 0;
     if (!r.literal('.')) {
@@ -57,10 +57,10 @@ bool read_fraction(reader& r, int& ms) noexcept {
     return count > 0;
 }
 
-// "Z" -> 0; "+02:00" -> +120 minutes east of UTC.
-bool read_offset(reader& r, int& minutes) noexcept {
+// "Z" -> 0; "+02:00" -> +120 minutes east of UTC; Heroku's "+0200" too under time_form::heroku.
+bool read_offset(reader& r, time_form form, int& minutes) noexcept {
     minutes = 0;
-    if (r.literal('Z', 'z')) {
+    if (r.literal('Z') || r.literal('z')) {
         return true;
     }
     int sign = 0;
@@ -73,7 +73,9 @@ bool read_offset(reader& r, int& minutes) noexcept {
     }
     int h = 0;
     int m = 0;
-    if (!r.digits(2, h) || !r.literal(':') || !r.digits(2, m) || h > 23 || m > 59) {
+    const bool colon_optional = form == time_form::heroku;
+    if (!r.digits(2, h) || !(r.literal(':') || colon_optional) || !r.digits(2, m) || h > 23 ||
+        m > 59) {
         return false;
     }
     minutes = sign * (h * 60 + m);
@@ -95,23 +97,30 @@ std::string format_rfc3339(time_point t) {
     return buf;
 }
 
-std::optional<time_point> parse_rfc3339(std::string_view text) noexcept {
+std::optional<time_point> parse_rfc3339(std::string_view text, time_form form) noexcept {
     using namespace std::chrono;
+    const bool heroku = form == time_form::heroku;
     reader r{text};
     int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0, ms = 0, offset = 0;
     if (!r.digits(4, y) || !r.literal('-') || !r.digits(2, mo) || !r.literal('-') ||
-        !r.digits(2, d) || !r.literal('T', 't') || !r.digits(2, h) || !r.literal(':') ||
-        !r.digits(2, mi) || !r.literal(':') || !r.digits(2, s) || !read_fraction(r, ms) ||
-        !read_offset(r, offset) || !r.at_end()) {
+        !r.digits(2, d) || !(r.literal('T') || r.literal('t') || (heroku && r.literal(' '))) ||
+        !r.digits(2, h) || !r.literal(':') || !r.digits(2, mi) || !r.literal(':') ||
+        !r.digits(2, s) || !read_fraction(r, ms)) {
+        return std::nullopt;
+    }
+    if (heroku) {
+        r.literal(' ');
+    }
+    if (!read_offset(r, form, offset) || !r.at_end()) {
         return std::nullopt;
     }
     const year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)},
                              day{static_cast<unsigned>(d)}};
-    if (!ymd.ok() || h > 23 || mi > 59 || s > 59) {
+    if (!ymd.ok() || h > 23 || mi > 59 || s > (heroku ? 60 : 59)) {
         return std::nullopt;
     }
     return time_point{sys_days{ymd}} + hours{h} + minutes{mi} + seconds{s} + milliseconds{ms} -
            minutes{offset};
 }
 
-} // namespace pgshift::api
+} // namespace pgshift
