@@ -116,6 +116,15 @@ statement& statement::check_bind(int rc) {
     return *this;
 }
 
+int statement::parameter(std::string_view name) const {
+    const std::string terminated(name);
+    const int index = sqlite3_bind_parameter_index(stmt_, terminated.c_str());
+    if (index == 0) {
+        throw error(SQLITE_RANGE, "no SQL parameter " + terminated);
+    }
+    return index;
+}
+
 statement& statement::bind(int index, std::int64_t value) {
     return check_bind(sqlite3_bind_int64(stmt_, index, value));
 }

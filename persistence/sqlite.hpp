@@ -56,6 +56,10 @@ public:
     statement(const statement&) = delete;
     statement& operator=(const statement&) = delete;
 
+    // The index of the named parameter `name` (":id"); throws sqlite::error when the
+    // statement has no such parameter, so a misspelt name fails loudly, never binds nothing.
+    int parameter(std::string_view name) const;
+
     statement& bind(int index, std::int64_t value);
     statement& bind(int index, std::string_view value);
     statement& bind(int index, std::nullopt_t);

@@ -11,18 +11,8 @@ namespace {
 
 constexpr std::string_view active_states = "('succeeded','failed','cancelled','rolled_back')";
 
-// The one write of every mutable column, shared by create and transition: the version
-// moves from the last parameter to the one before id only if it still is what the caller read.
-constexpr std::string_view update_mutable =
-    "UPDATE upgrades SET state=?, attempt=?, step_started_at=?, paused=?, needs_attention=?, "
-    "last_error=?, source_addon_id=?, source_addon_name=?, target_addon_name=?, "
-    "target_addon_id=?, original_maintenance=?, backup_uuid=?, backup_num=?, restore_uuid=?, "
-    "processed_bytes=?, total_bytes=?, progress_message=?, progress_at=?, updated_at=?, "
-    "finished_at=?, source_plan=?, source_app=?, source_version=?, target_version=?, "
-    "release_before_promote=?, effects=?, open_effect=?, version=? WHERE id=? AND version=?";
-
 std::string select_upgrades(std::string_view where_and_order) {
-    return "SELECT " + std::string(rows::upgrade_columns) + " FROM upgrades " +
+    return "SELECT " + std::string(rows::upgrade_columns()) + " FROM upgrades " +
            std::string(where_and_order);
 }
 
@@ -39,6 +29,9 @@ status validate_new(const upgrade& u) {
     if (is_terminal(u.current)) {
         return error{errc::invalid, "a new upgrade cannot start in a terminal state"};
     }
+    if (u.effects < 0 || u.open_effect < 0) {
+        return error{errc::invalid, "effect ids are never negative"};
+    }
     return ok_v;
 }
 
@@ -53,29 +46,16 @@ bool is_constraint(const sqlite::error& e) {
 
 // Writes every mutable column of `u` as version `to`, if the row is at version `from`.
 bool write_mutable(sqlite::database& db, const upgrade& u, std::int64_t from, std::int64_t to) {
-    sqlite::statement st(db, update_mutable);
-    int i = rows::bind_mutable(st, u);
-    st.bind(i, to).bind(i + 1, u.id).bind(i + 2, from).run();
+    sqlite::statement st(db, rows::update_sql());
+    rows::bind_update(st, u, from, to);
+    st.run();
     return db.changes() == 1;
 }
 
-void insert_request(sqlite::database& db, const upgrade& u) {
-    const upgrade_request& r = u.request;
-    sqlite::statement st(db, "INSERT INTO upgrades (id, app, plan, pg_version, downtime_at, "
-                             "verify, allow_restore_warnings, remove_source_after, webhook_url, "
-                             "idempotency_key, state, version, created_at, updated_at, "
-                             "keep_target_on_rollback, extensions) "
-                             "VALUES (?,?,?,?,?,?,?,?,?,?,?,1,?,?,?,?)");
-    st.bind(1, u.id).bind(2, r.app).bind(3, r.plan).bind(4, r.pg_version);
-    st.bind(5, r.downtime_at ? std::optional(rows::to_ms(*r.downtime_at)) : std::nullopt);
-    st.bind(6, std::int64_t{r.verify ? 1 : 0});
-    st.bind(7, std::int64_t{r.allow_restore_warnings ? 1 : 0});
-    st.bind(8, r.remove_source_after ? std::optional<std::int64_t>(r.remove_source_after->count())
-                                     : std::nullopt);
-    st.bind(9, r.webhook_url).bind(10, u.idempotency_key).bind(11, to_string(u.current));
-    st.bind(12, rows::to_ms(u.created_at)).bind(13, rows::to_ms(u.updated_at));
-    st.bind(14, std::int64_t{r.keep_target_on_rollback ? 1 : 0});
-    st.bind(15, rows::join_extensions(r.extensions));
+// Writes the whole new row, request and first state, in one statement.
+void insert_upgrade(sqlite::database& db, const upgrade& u) {
+    sqlite::statement st(db, rows::insert_sql());
+    rows::bind_insert(st, u);
     st.run();
 }
 
@@ -107,14 +87,13 @@ result<upgrade> upgrade_store::create(upgrade u, time_point now) {
         }
     }
     try {
-        insert_request(db_, u);
+        insert_upgrade(db_, u);
     } catch (const sqlite::error& e) {
         if (is_constraint(e)) {
             return error{errc::conflict, std::string("upgrade not created: ") + e.what()};
         }
         throw;
     }
-    write_mutable(db_, u, 1, 1);
     insert_formation(u);
     append_event({u.id, 1, now, event_type::created, std::nullopt, u.current, "", 0, ""});
     tx.commit();

@@ -4,8 +4,8 @@
 #include "common/time.hpp"
 #include "statemachine/event_type.hpp"
 #include "statemachine/state.hpp"
+#include "statemachine/upgrade_fields.hpp"
 
-#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -109,39 +109,19 @@ struct event_record {
 namespace pgshift {
 
 // Copies the step data a worker recorded (identities, recorded formation and maintenance,
-// transfer progress) onto `into`, a fresher copy of the same upgrade that an operator
-// command changed meanwhile. Identities are write-once, so the worker's are never older.
+// transfer progress, its effects) onto `into`, a fresher copy of the same upgrade that an
+// operator command changed meanwhile: every step_data field of for_each_upgrade_field, by its
+// merge rule. Identities are write-once, so the worker's are never older.
 inline void carry_step_data(const upgrade& from, upgrade& into) {
-    auto keep = [](const std::string& mine, std::string& theirs) {
-        if (!mine.empty()) {
-            theirs = mine;
+    for_each_upgrade_field([&](const field_info& field, auto get) {
+        if (field.kind == field_kind::step_data) {
+            merge_field(field.merge, get(from), get(into));
         }
-    };
-    keep(from.source_addon_id, into.source_addon_id);
-    keep(from.source_addon_name, into.source_addon_name);
-    keep(from.source_plan, into.source_plan);
-    keep(from.source_app, into.source_app);
-    keep(from.source_version, into.source_version);
-    keep(from.target_version, into.target_version);
-    keep(from.target_addon_name, into.target_addon_name);
-    keep(from.target_addon_id, into.target_addon_id);
-    keep(from.backup_uuid, into.backup_uuid);
-    keep(from.restore_uuid, into.restore_uuid);
-    if (from.original_maintenance) {
-        into.original_maintenance = from.original_maintenance;
-    }
+    });
+    // The formation's own table is written once: a recorded one is never replaced.
     if (into.formation.empty()) {
         into.formation = from.formation;
     }
-    if (from.backup_num) {
-        into.backup_num = from.backup_num;
-    }
-    if (from.release_before_promote) {
-        into.release_before_promote = from.release_before_promote;
-    }
-    into.transfer = from.transfer;
-    into.effects = std::max(from.effects, into.effects);
-    into.open_effect = from.open_effect;
 }
 
 } // namespace pgshift
