@@ -1,5 +1,4 @@
 // Capture a backup of the source and restore it into the target: start once, then follow.
-#include "common/rfc3339.hpp"
 #include "daemon/crash_point.hpp"
 #include "daemon/steps.hpp"
 #include "daemon/verify.hpp"
@@ -26,7 +25,7 @@ bool is_restore(const heroku::transfer& t) {
 
 // Heroku's timestamps have whole seconds; the step start is compared at that precision.
 bool created_since(const heroku::transfer& t, std::optional<time_point> step_started) {
-    auto created = t.created_at ? parse_rfc3339(*t.created_at, time_form::heroku) : std::nullopt;
+    const auto& created = t.created_at;
     if (!created || !step_started) {
         return false;
     }

@@ -1,6 +1,8 @@
 // Plain values of the Heroku Data (Postgres) API, as pgshift reads them (no JSON).
 #pragma once
 
+#include "common/time.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -8,7 +10,8 @@
 
 namespace pgshift::heroku {
 
-// Timestamps stay as the Data API wrote them ("2016-10-07 16:54:35 +0000").
+// Timestamps are read into time_points from the Data API's "2016-10-07 16:54:35 +0000" (or
+// RFC 3339); one that does not parse makes the answer invalid. null (or absent) is nullopt.
 
 struct wait_status {
     bool waiting = true;
@@ -33,7 +36,7 @@ struct database_info {
 };
 
 struct transfer_log {
-    std::string created_at;
+    std::optional<time_point> created_at;
     std::string level;
     std::string message;
 };
@@ -49,7 +52,7 @@ struct transfer {
     // never a failure: a finished transfer without it is polled again.
     std::optional<bool> succeeded;
     std::int64_t warnings = 0;
-    std::optional<std::string> created_at, started_at, finished_at, canceled_at, updated_at;
+    std::optional<time_point> created_at, started_at, finished_at, canceled_at, updated_at;
     std::vector<transfer_log> logs; // only with ?verbose=true
 };
 

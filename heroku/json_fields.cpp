@@ -1,6 +1,8 @@
 // Typed, non-throwing field reads over nlohmann::json for the Heroku answer parsers.
 #include "heroku/json_fields.hpp"
 
+#include "common/rfc3339.hpp"
+
 namespace pgshift::heroku::detail {
 
 namespace {
@@ -64,6 +66,18 @@ std::optional<std::string> json_fields::opt_str(const char* key, bool required) 
         return std::nullopt;
     }
     return v->get<std::string>();
+}
+
+std::optional<time_point> json_fields::opt_time(const char* key) {
+    const auto text = opt_str(key, false);
+    if (!text) {
+        return std::nullopt;
+    }
+    auto t = parse_rfc3339(*text, time_form::heroku);
+    if (!t) {
+        fail("field \"" + path_of(key) + "\" must be a timestamp");
+    }
+    return t;
 }
 
 std::int64_t json_fields::int64(const char* key) {

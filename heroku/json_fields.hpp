@@ -2,6 +2,7 @@
 // Internal to heroku/*.cpp: nothing outside the parsers sees nlohmann::json.
 #pragma once
 
+#include "common/time.hpp"
 #include "heroku/api_error.hpp"
 
 #include <cstdint>
@@ -23,6 +24,9 @@ public:
 
     std::string str(const char* key);
     std::optional<std::string> opt_str(const char* key);
+    // A timestamp as Heroku writes it (common/rfc3339.hpp, time_form::heroku); text that
+    // names no instant fails as 'field "a.b" must be a timestamp'.
+    std::optional<time_point> opt_time(const char* key);
     std::int64_t int64(const char* key);
     std::int64_t int64_or_zero(const char* key); // missing or null -> 0
     bool boolean(const char* key);

@@ -56,7 +56,7 @@ std::vector<transfer_log> read_logs(json_fields& f) {
     const auto& logs = f.array("logs", false);
     for (std::size_t i = 0; i < logs.size() && f.ok(); ++i) {
         auto entry = f.element("logs", logs[i], i);
-        out.push_back({.created_at = entry.opt_str("created_at").value_or(""),
+        out.push_back({.created_at = entry.opt_time("created_at"),
                        .level = entry.opt_str("level").value_or(""),
                        .message = entry.str("message")});
     }
@@ -78,11 +78,11 @@ transfer read_transfer(json_fields& f) {
     // null until the transfer ends; pgshift only believes it together with finished_at.
     t.succeeded = f.opt_bool("succeeded");
     t.warnings = f.int64_or_zero("warnings");
-    t.created_at = f.opt_str("created_at");
-    t.started_at = f.opt_str("started_at");
-    t.finished_at = f.opt_str("finished_at");
-    t.canceled_at = f.opt_str("canceled_at");
-    t.updated_at = f.opt_str("updated_at");
+    t.created_at = f.opt_time("created_at");
+    t.started_at = f.opt_time("started_at");
+    t.finished_at = f.opt_time("finished_at");
+    t.canceled_at = f.opt_time("canceled_at");
+    t.updated_at = f.opt_time("updated_at");
     t.logs = read_logs(f);
     return t;
 }

@@ -65,7 +65,7 @@ release read_release(json_fields& f) {
             .version = f.int64("version"),
             .status = f.str("status"),
             .description = f.opt_str("description").value_or(""),
-            .created_at = f.opt_str("created_at"),
+            .created_at = f.opt_time("created_at"),
             .output_stream_url = f.opt_str("output_stream_url"),
             .current = f.opt_bool("current").value_or(false)};
 }

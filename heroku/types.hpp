@@ -1,6 +1,8 @@
 // Plain values of the Heroku Platform API, as pgshift reads them (no JSON).
 #pragma once
 
+#include "common/time.hpp"
+
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -9,8 +11,8 @@
 
 namespace pgshift::heroku {
 
-// Timestamps stay as Heroku wrote them ("2016-10-07T16:54:35Z"). Data API values are in
-// data_types.hpp.
+// Timestamps are read into time_points ("2016-10-07T16:54:35Z" is UTC); one that does not
+// parse makes the answer invalid. Data API values are in data_types.hpp.
 
 struct app_ref {
     std::string id;
@@ -65,7 +67,7 @@ struct release {
     std::int64_t version = 0;
     std::string status; // failed | pending | succeeded | expired
     std::string description;
-    std::optional<std::string> created_at;
+    std::optional<time_point> created_at;
     // Where the release phase's output can be read (null without a release phase).
     std::optional<std::string> output_stream_url;
     bool current = false; // the release the app runs now

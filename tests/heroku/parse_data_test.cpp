@@ -6,6 +6,11 @@
 namespace pgshift::heroku {
 namespace {
 
+using namespace std::chrono_literals;
+
+// 2024-01-01T00:00:00Z, the day the sample transfers were made.
+const time_point new_year{std::chrono::sys_days{std::chrono::year{2024} / 1 / 1}};
+
 template<class T>
 void expect_invalid(const outcome<T>& r, const std::string& field) {
     ASSERT_FALSE(r.ok());
@@ -79,10 +84,48 @@ TEST(parse_transfer, finished_backup) {
     EXPECT_EQ(r->source_bytes, 1000);
     EXPECT_EQ(r->processed_bytes, 900);
     EXPECT_EQ(r->succeeded, true);
-    EXPECT_TRUE(r->finished_at);
+    EXPECT_EQ(r->created_at, new_year);
+    EXPECT_EQ(r->started_at, new_year + 1s);
+    EXPECT_EQ(r->finished_at, new_year + 60s);
     EXPECT_FALSE(r->canceled_at);
+    EXPECT_EQ(r->updated_at, new_year + 60s);
     ASSERT_EQ(r->logs.size(), 1u);
+    EXPECT_EQ(r->logs[0].created_at, new_year + 1s);
     EXPECT_EQ(r->logs[0].message, "starting");
+}
+
+// What the emulator and the Platform API write ("2024-01-01T00:00:00Z") reads the same.
+TEST(parse_transfer, rfc3339_timestamps) {
+    const auto r = parse_transfer(R"({"uuid":"u","num":1,"created_at":"2024-01-01T00:00:00Z",
+        "started_at":"2024-01-01T01:00:01+01:00","finished_at":"2024-01-01T00:01:00.500Z",
+        "logs":[{"created_at":null,"level":"info","message":"m"}]})");
+    ASSERT_TRUE(r.ok()) << r.err().message;
+    EXPECT_EQ(r->created_at, new_year);
+    EXPECT_EQ(r->started_at, new_year + 1s);
+    EXPECT_EQ(r->finished_at, new_year + 60500ms);
+    EXPECT_FALSE(r->updated_at);
+    EXPECT_FALSE(r->logs.at(0).created_at);
+}
+
+TEST(parse_transfer, unparsable_timestamps_name_their_field) {
+    for (const char* field :
+         {"created_at", "started_at", "finished_at", "canceled_at", "updated_at"}) {
+        for (const char* value : {R"("yesterday")", R"("2024-02-30 00:00:00 +0000")",
+                                  R"("2024-01-01 00:00:00")", R"("")"}) {
+            const auto body =
+                std::string(R"({"uuid":"u","num":1,")") + field + R"(":)" + value + "}";
+            expect_invalid(parse_transfer(body),
+                           std::string("\"") + field + "\" must be a timestamp");
+        }
+        expect_invalid(parse_transfer(std::string(R"({"uuid":"u","num":1,")") + field + "\":1}"),
+                       std::string("\"") + field + "\" must be a string");
+    }
+    expect_invalid(parse_transfer(R"({"uuid":"u","num":1,
+        "logs":[{"created_at":"soon","level":"info","message":"m"}]})"),
+                   "\"logs[0].created_at\" must be a timestamp");
+    const auto list = parse_transfers(std::string("[") + finished_backup +
+                                      R"(,{"uuid":"u","num":2,"finished_at":"later"}])");
+    expect_invalid(list, "\"[1].finished_at\" must be a timestamp");
 }
 
 TEST(parse_transfer, pending_nulls_default) {

@@ -129,7 +129,14 @@ TEST(parse_release, one_and_list) {
     ASSERT_TRUE(r.ok());
     EXPECT_EQ((*r)[0].description, "Attach DATABASE");
     EXPECT_EQ((*r)[1].version, 11);
-    EXPECT_EQ((*r)[1].created_at.value_or(""), "2024-01-01T00:00:00Z");
+    EXPECT_FALSE((*r)[0].created_at);
+    EXPECT_EQ((*r)[1].created_at,
+              time_point{std::chrono::sys_days{std::chrono::year{2024} / 1 / 1}});
+    expect_invalid(parse_release(R"({"id":"r","version":1,"status":"x","created_at":"now"})"),
+                   "\"created_at\" must be a timestamp");
+    expect_invalid(parse_releases(R"([{"id":"r","version":1,"status":"x",
+                                       "created_at":"2024-01-01T00:00:00"}])"),
+                   "\"[0].created_at\" must be a timestamp");
     expect_invalid(parse_release(R"({"id":"r","version":"12","status":"x"})"),
                    "\"version\" must be an integer");
     expect_invalid(parse_release(R"({"id":"r","version":1})"), "\"status\" is missing");
