@@ -122,7 +122,7 @@ const char* to_string(failed_transfer f) noexcept {
     return "?";
 }
 
-trial_plan make_plan(std::uint64_t seed, int index, double fault_rate) {
+trial_plan make_plan(std::uint64_t seed, int index, double fault_rate, bool crash_points) {
     draw d{std::mt19937_64(mix(mix(seed) ^ static_cast<std::uint64_t>(index)))};
     trial_plan p;
     p.seed = seed;
@@ -160,17 +160,26 @@ trial_plan make_plan(std::uint64_t seed, int index, double fault_rate) {
         p.faults.push_back(
             {rule, std::string("transfer_fail POST ") + (capture ? "backups" : "restores")});
     }
+    // Right after each side effect and its intent, and two state changes (the N-th transition
+    // of that run): where a missing commit would show.
+    static const std::vector<std::string> crash_points_list{
+        "after_provision_intent", "after_create_addon", "after_capture",      "after_restore",
+        "after_promote_intent",   "after_promote",      "after_transition:2", "after_transition:5"};
     const int kills = d.between(0, 3);
     for (int i = 0; i < kills; ++i) {
-        p.kills.emplace_back(d.between(100, 3000));
+        kill_spec k{std::chrono::milliseconds(d.between(100, 3000)), ""};
+        if (crash_points && d.chance(0.5)) {
+            k.crash_at = d.pick(crash_points_list);
+        }
+        p.kills.push_back(k);
     }
     return p;
 }
 
 std::string describe(const trial_plan& p) {
     std::string out = p.formation + ", " + std::to_string(p.kills.size()) + " kill(s) at";
-    for (auto k : p.kills) {
-        out += " " + std::to_string(k.count()) + "ms";
+    for (const auto& k : p.kills) {
+        out += " " + (k.crash_at.empty() ? std::to_string(k.after.count()) + "ms" : k.crash_at);
     }
     out += ", faults [";
     for (std::size_t i = 0; i < p.faults.size(); ++i) {

@@ -21,6 +21,14 @@ struct fault_spec {
     std::string label; // "503 PATCH /apps/{app}/formation", for the report
 };
 
+// One SIGKILL of pgshiftd: `after` its (re)start, or, when crash_at names a crash point
+// (PGSHIFT_CRASH_AT, builds with PGSHIFT_CRASH_POINTS), right there: between a Heroku call
+// and the commit of its answer, the instants a timer almost never hits.
+struct kill_spec {
+    std::chrono::milliseconds after{0};
+    std::string crash_at;
+};
+
 struct trial_plan {
     std::uint64_t seed = 0;
     int index = 0;
@@ -31,12 +39,13 @@ struct trial_plan {
     std::optional<std::string> version;
     std::vector<fault_spec> faults; // Heroku faults, each sure to fire (first_n on sure routes)
     failed_transfer fail = failed_transfer::none;
-    std::vector<std::chrono::milliseconds> kills; // after each (re)start, SIGKILL after this
+    std::vector<kill_spec> kills; // one per (re)start, in order
 };
 
-// Deterministic in (seed, index, fault_rate): every fault kind joins the trial's mix with
-// probability fault_rate; a failed transfer with probability fault_rate / 3.
-trial_plan make_plan(std::uint64_t seed, int index, double fault_rate);
+// Deterministic in (seed, index, fault_rate, crash_points): every fault kind joins the trial's
+// mix with probability fault_rate; a failed transfer with probability fault_rate / 3; with
+// crash_points, half the kills are at a crash point instead of a timer.
+trial_plan make_plan(std::uint64_t seed, int index, double fault_rate, bool crash_points);
 
 // "seed=S trial=I: web=1 worker=2, 3 kills, faults [...], restore fails"
 std::string describe(const trial_plan& p);

@@ -64,15 +64,21 @@ void run_with_kills(testing::emulator& emu, const trial_plan& p, const std::file
     const auto state_dir = dir / "state";
     for (std::size_t run = 0;; ++run) {
         const auto log = dir / ("pgshiftd." + std::to_string(run));
-        testing::child_process daemon(daemon_argv(emu, state_dir),
-                                      {std::string("HEROKU_API_KEY=") + testing::emulator_token},
-                                      log.string() + ".out", log.string() + ".err");
-        const bool kill_planned = run < p.kills.size();
-        auto status = daemon.wait_for(kill_planned ? p.kills[run] : run_limit);
+        const kill_spec* planned = run < p.kills.size() ? &p.kills[run] : nullptr;
+        const bool at_point = planned != nullptr && !planned->crash_at.empty();
+        std::vector<std::string> env{std::string("HEROKU_API_KEY=") + testing::emulator_token};
+        if (at_point) {
+            env.push_back("PGSHIFT_CRASH_AT=" + planned->crash_at);
+        }
+        testing::child_process daemon(daemon_argv(emu, state_dir), env, log.string() + ".out",
+                                      log.string() + ".err");
+        const bool timed = planned != nullptr && !at_point;
+        auto status =
+            daemon.wait_for(timed ? planned->after : std::chrono::milliseconds(run_limit));
         if (!status) {
             daemon.signal(SIGKILL);
             status = daemon.wait_for(10s);
-            if (!kill_planned) {
+            if (!timed) {
                 r.problems.push_back("pgshiftd run " + std::to_string(run) +
                                      " still running after " + std::to_string(run_limit.count()) +
                                      " s: killed");
@@ -85,13 +91,18 @@ void run_with_kills(testing::emulator& emu, const trial_plan& p, const std::file
             ++r.kills;
             continue;
         }
+        if (at_point && !status->exited && status->signal == SIGKILL) {
+            ++r.kills; // the crash point was reached: pgshiftd killed itself there
+            ++r.crash_point_kills;
+            continue;
+        }
         if (!status->exited || status->code != 0) {
             r.problems.push_back("pgshiftd run " + std::to_string(run) + " ended with " +
                                  (status->exited ? "exit code " + std::to_string(status->code)
                                                  : "signal " + std::to_string(status->signal)) +
                                  " (log " + log.string() + ".err)");
         }
-        return;
+        return; // over: a kill planned after the end is not delivered
     }
 }
 
