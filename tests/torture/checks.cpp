@@ -1,11 +1,9 @@
 // The invariants a finished torture trial must hold.
 #include "tests/torture/checks.hpp"
 
-#include "tests/support/child_process.hpp"
+#include "tests/torture/processes.hpp"
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 #include <unistd.h>
 
 namespace pgshift::torture {
@@ -125,25 +123,12 @@ void check_faults_fired(const json& rules, violations& out) {
 
 void check_no_process_left(const std::filesystem::path& state_dir, violations& out) {
     const std::string me = std::to_string(::getpid());
-    std::error_code ec;
-    for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
-        const std::string pid = entry.path().filename().string();
-        if (pid.find_first_not_of("0123456789") != std::string::npos) {
-            continue;
-        }
-        std::string cmdline = testing::read_file(entry.path() / "cmdline");
-        std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
-        std::string stat = testing::read_file(entry.path() / "stat");
-        // "pid (comm) state ppid ...": comm may hold spaces, so read after its last ')'.
-        std::string ppid;
-        if (auto close = stat.rfind(')'); close != std::string::npos) {
-            std::istringstream rest(stat.substr(close + 1));
-            std::string st;
-            rest >> st >> ppid;
-        }
-        const bool our_daemon = ppid == me && cmdline.rfind(PGSHIFTD_BIN, 0) == 0;
-        if (our_daemon || cmdline.find(state_dir.string()) != std::string::npos) {
-            out.push_back("process left: pid " + pid + " " + cmdline);
+    for (const auto& p : processes()) {
+        const bool our_daemon = p.ppid == me && p.cmdline.rfind(PGSHIFTD_BIN, 0) == 0;
+        if (our_daemon || p.cmdline.find(state_dir.string()) != std::string::npos) {
+            out.push_back("process left: pid " + p.pid + " " + p.cmdline);
+        } else if (p.ppid == me && p.state == 'Z') {
+            out.push_back("process left: pid " + p.pid + " exited but was never reaped");
         }
     }
 }

@@ -43,7 +43,8 @@ void check_history(const upgrade& u, const std::vector<event_record>& events, vi
 // Every rule of the trial fired at least once (GET /_emulator/faults).
 void check_faults_fired(const nlohmann::json& rules, violations& out);
 
-// No pgshiftd left: none of this process's children, none using the trial's state directory.
+// No pgshiftd left: none of this process's children, none using the trial's state directory,
+// no child exited and left unreaped.
 void check_no_process_left(const std::filesystem::path& state_dir, violations& out);
 
 } // namespace pgshift::torture

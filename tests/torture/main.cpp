@@ -1,5 +1,6 @@
 // pgshift-torture: upgrades under seeded SIGKILLs and Heroku faults, every invariant checked.
 #include "tests/torture/options.hpp"
+#include "tests/torture/processes.hpp"
 #include "tests/torture/trial.hpp"
 
 #include <algorithm>
@@ -64,7 +65,8 @@ int run(const options& o) {
                                           ("pgshift-torture-" + std::to_string(::getpid())));
     std::filesystem::remove_all(root);
     std::filesystem::create_directories(root);
-    testing::emulator emu(root / "emulator");
+    std::optional<testing::emulator> emu;
+    int emulators = 0;
 
     std::vector<int> indices;
     for (int i = o.only.value_or(0); i < (o.only ? *o.only + 1 : o.trials); ++i) {
@@ -75,11 +77,20 @@ int run(const options& o) {
              std::to_string(indices.size()) + " fault-rate=" + std::to_string(o.fault_rate) +
              (crash_points ? "" : " (pgshiftd without crash points: timed kills only)"));
     for (int index : indices) {
+        // The emulator is test equipment: if something killed it, the trial it died in fails,
+        // the next ones get a new one, and the summary says so.
+        if (!emu || !child_running(HEROKU_EMULATOR_BIN)) {
+            if (emu) {
+                out.line("heroku-emulator is gone (not pgshiftd's doing): starting another");
+            }
+            emu.reset();
+            emu.emplace(root / ("emulator-" + std::to_string(++emulators)));
+        }
         const trial_plan plan = make_plan(o.seed, index, o.fault_rate, crash_points);
         const auto dir = root / ("trial-" + std::to_string(index));
         trial_result r;
         try {
-            r = run_trial(emu, plan, dir);
+            r = run_trial(*emu, plan, dir);
         } catch (const std::exception& e) {
             r.problems.push_back(std::string("the trial could not run: ") + e.what());
         }
@@ -112,7 +123,7 @@ int run(const options& o) {
              " rolled_back=" + std::to_string(t.rolled_back) + " kills=" + std::to_string(t.kills) +
              " at_crash_points=" + std::to_string(t.crash_point_kills) +
              " faults_fired=" + std::to_string(t.faults_fired) + " median=" + seconds(median) +
-             " max=" + seconds(max));
+             " max=" + seconds(max) + " emulators=" + std::to_string(emulators));
     const bool all_passed = t.passed == t.trials;
     if (all_passed && !o.keep && !o.work_dir) {
         std::filesystem::remove_all(root); // the emulator's directory with it
