@@ -1,47 +1,13 @@
 // decide(): the upgrade state machine as a pure function from (upgrade, input, now).
 #include "statemachine/decide.hpp"
 
+#include "statemachine/procedure.hpp"
+
 #include <algorithm>
 #include <array>
 
 namespace pgshift {
 namespace {
-
-bool always(const upgrade_request&) {
-    return true;
-}
-bool has_window(const upgrade_request& r) {
-    return r.downtime_at.has_value();
-}
-bool verifies(const upgrade_request& r) {
-    return r.verify;
-}
-bool removes_source(const upgrade_request& r) {
-    return r.remove_source_after.has_value();
-}
-
-// The procedure, top to bottom (DESIGN.md §1). A state runs when its predicate holds for the
-// request; otherwise the upgrade passes straight over it.
-struct procedure_row {
-    state at;
-    bool (*runs)(const upgrade_request&);
-};
-constexpr std::array procedure{
-    procedure_row{state::pending, always},
-    procedure_row{state::provisioning, always},
-    procedure_row{state::awaiting_window, has_window},
-    procedure_row{state::entering_maintenance, always},
-    procedure_row{state::scaling_down, always},
-    procedure_row{state::capturing, always},
-    procedure_row{state::restoring, always},
-    procedure_row{state::verifying, verifies},
-    procedure_row{state::promoting, always},
-    procedure_row{state::scaling_up, always},
-    procedure_row{state::leaving_maintenance, always},
-    procedure_row{state::confirming, always},
-    procedure_row{state::removing_source, removes_source},
-    procedure_row{state::succeeded, always},
-};
 
 // Operator commands: where each is legal, and what an operator is told where it is not.
 // Terminal upgrades refuse every command before this table is read.
@@ -186,12 +152,14 @@ state successor(state s, const upgrade_request& request) noexcept {
     if (s == state::rolling_back) {
         return state::rolled_back;
     }
-    const auto* it = std::find_if(procedure.begin(), procedure.end(),
-                                  [s](const procedure_row& r) { return r.at == s; });
-    if (it == procedure.end() || is_terminal(s)) {
+    if (is_terminal(s)) {
         return s;
     }
-    for (++it; it != procedure.end(); ++it) {
+    auto rows = procedure();
+    auto it =
+        std::find_if(rows.begin(), rows.end(), [s](const procedure_row& r) { return r.at == s; });
+    // The forward procedure ends at succeeded: the rows after it are never a successor.
+    for (++it; it != rows.end() && it->at != state::succeeded; ++it) {
         if (it->runs(request)) {
             return it->at;
         }
@@ -200,19 +168,7 @@ state successor(state s, const upgrade_request& request) noexcept {
 }
 
 bool is_before_promote(state s) noexcept {
-    switch (s) {
-    case state::pending:
-    case state::provisioning:
-    case state::awaiting_window:
-    case state::entering_maintenance:
-    case state::scaling_down:
-    case state::capturing:
-    case state::restoring:
-    case state::verifying:
-        return true;
-    default:
-        return false;
-    }
+    return row_of(s).in == phase::before_promote;
 }
 
 std::vector<compensation> compensation_plan(const upgrade& u) {

@@ -1,0 +1,113 @@
+// Plans on the app itself: maintenance mode and the formation, down and back up.
+#include "statemachine/plan_common.hpp"
+#include "statemachine/plans.hpp"
+
+#include <algorithm>
+
+namespace pgshift::plan {
+namespace {
+
+bool scaled_to_zero_too(const std::string& type) {
+    return type != "web" && type != "release";
+}
+
+bool formation_matches(const std::vector<heroku::formation_entry>& now,
+                       const std::vector<process_quantity>& wanted, bool zero) {
+    return std::all_of(wanted.begin(), wanted.end(), [&](const process_quantity& p) {
+        auto it =
+            std::find_if(now.begin(), now.end(), [&](const auto& e) { return e.type == p.type; });
+        return it != now.end() && it->quantity == (zero ? 0 : p.quantity);
+    });
+}
+
+std::string quantities(const std::vector<process_quantity>& formation, bool zero) {
+    std::string out;
+    for (const process_quantity& p : formation) {
+        out += (out.empty() ? "" : " ") + p.type + "=" + std::to_string(zero ? 0 : p.quantity);
+    }
+    return out;
+}
+
+} // namespace
+
+task<step_outcome> set_maintenance(step_env& env, bool on) {
+    const char* words = on ? "maintenance on" : "maintenance off";
+    auto app = co_await act<rq::set_maintenance>("maintenance", words, env.u.request.app, on);
+    if (!app) {
+        co_return heroku_failure(words, app.err());
+    }
+    if (app->maintenance != on) {
+        co_return step_error{
+            "Heroku answered maintenance=" + std::string(app->maintenance ? "on" : "off") +
+                " after it was asked for " + (on ? "on" : "off"),
+            true};
+    }
+    co_return step_done{};
+}
+
+task<step_outcome> scale_to(step_env& env, bool zero) {
+    const auto& recorded = env.u.formation;
+    if (recorded.empty()) {
+        co_return step_done{};
+    }
+    std::vector<heroku::formation_update> updates;
+    for (const process_quantity& p : recorded) {
+        updates.push_back({p.type, zero ? 0 : p.quantity});
+    }
+    std::string what = "scale " + quantities(recorded, zero);
+    if (zero) {
+        what += " (recorded before: " + quantities(recorded, false) + ")";
+    }
+    auto after = co_await act<rq::scale_formation>("scale", what, env.u.request.app, updates);
+    if (!after) {
+        co_return heroku_failure(zero ? "scale down" : "scale up", after.err());
+    }
+    if (!formation_matches(*after, recorded, zero)) {
+        co_return step_error{"the formation did not take the requested quantities", true};
+    }
+    co_return step_done{};
+}
+
+task<step_outcome> plan_entering_maintenance(step_env& env) {
+    upgrade& u = env.u;
+    if (!u.original_maintenance) {
+        auto app = co_await ask<rq::get_app>(u.request.app);
+        if (!app) {
+            co_return heroku_failure("read app", app.err());
+        }
+        // Recorded once, with the intent of the first PATCH: the app is restored to it.
+        u.original_maintenance = app->maintenance;
+    }
+    co_return co_await set_maintenance(env, true);
+}
+
+task<step_outcome> plan_scaling_down(step_env& env) {
+    upgrade& u = env.u;
+    if (u.formation.empty()) {
+        auto formation = co_await ask<rq::list_formation>(u.request.app);
+        if (!formation) {
+            co_return heroku_failure("read formation", formation.err());
+        }
+        for (const auto& e : *formation) {
+            if (scaled_to_zero_too(e.type)) {
+                u.formation.push_back({e.type, e.quantity});
+            }
+        }
+        if (u.formation.empty()) {
+            co_return step_done{}; // only web (and release): nothing to scale
+        }
+        // Committed once, with the intent of the scale PATCH (a second read after scaling
+        // down would see zeros); the store refuses to overwrite it.
+    }
+    co_return co_await scale_to(env, true);
+}
+
+task<step_outcome> plan_scaling_up(step_env& env) {
+    co_return co_await scale_to(env, false);
+}
+
+task<step_outcome> plan_leaving_maintenance(step_env& env) {
+    co_return co_await set_maintenance(env, env.u.original_maintenance.value_or(false));
+}
+
+} // namespace pgshift::plan

@@ -1,0 +1,196 @@
+// Plans before the downtime: find the source, provision the target, wait for the window.
+#include "statemachine/plan_common.hpp"
+#include "statemachine/plans.hpp"
+
+#include <algorithm>
+
+namespace pgshift::plan {
+
+task<step_outcome> plan_pending(step_env& env) {
+    upgrade& u = env.u;
+    if (!u.source_addon_id.empty()) {
+        co_return step_done{};
+    }
+    auto attachments = co_await ask<rq::list_attachments>(u.request.app);
+    if (!attachments) {
+        if (heroku::is_not_found(attachments.err())) {
+            co_return step_error{"app " + u.request.app + " not found", false};
+        }
+        co_return heroku_failure("list attachments", attachments.err());
+    }
+    const heroku::attachment* db = find_attachment(*attachments, "DATABASE");
+    if (db == nullptr) {
+        co_return step_error{"app " + u.request.app + " has no add-on attached as DATABASE", false};
+    }
+    // Plain v3 attachments carry no plan: the add-on itself has plan.name and its owning app.
+    auto source = co_await ask<rq::get_addon>(u.request.app, db->addon.id);
+    if (!source) {
+        co_return heroku_failure("read add-on " + db->addon.name, source.err());
+    }
+    if (!source->plan_name.starts_with("heroku-postgresql:")) {
+        co_return step_error{"DATABASE of " + u.request.app + " is " + source->name + " (" +
+                                 source->plan_name + "), not a heroku-postgresql add-on",
+                             false};
+    }
+    auto info = co_await ask<rq::database_info>(source->id);
+    if (!info) {
+        co_return heroku_failure("database info of " + source->name, info.err());
+    }
+    bool version_known = info->postgres_version && !info->postgres_version->empty();
+    if (!version_known && !u.request.pg_version) {
+        co_return step_error{"database info of " + source->name +
+                                 ": field \"postgres_version\" is missing; name a version "
+                                 "to pin the target",
+                             false};
+    }
+    u.source_addon_id = source->id;
+    u.source_addon_name = source->name;
+    u.source_plan = source->plan_name;
+    u.source_app = source->app.name;
+    u.source_version = info->postgres_version.value_or("");
+    // No silent major-version change: the target runs the source's major unless asked.
+    u.target_version = u.request.pg_version.value_or(major_of(u.source_version));
+    std::string owner = u.source_app == u.request.app ? "" : ", owned by " + u.source_app;
+    // Words first: a ?: inside a co_await expression is miscompiled by GCC 12.
+    const std::string words = "source " + source->name + " (" + source->plan_name + ", Postgres " +
+                              (version_known ? u.source_version : "unknown") + owner +
+                              "); target Postgres " + u.target_version;
+    co_await commit(event_type::effect_recorded, words, source->id);
+    co_return step_done{};
+}
+
+namespace {
+
+// Finds the target by its deterministic name, or creates it: never a second one.
+task<step_outcome> adopt_or_create_target(step_env& env) {
+    upgrade& u = env.u;
+    auto found = co_await ask<rq::get_addon>(u.request.app, u.target_addon_name);
+    std::string how = "adopted";
+    if (!found && !heroku::is_not_found(found.err())) {
+        co_return heroku_failure("look up add-on " + u.target_addon_name, found.err());
+    }
+    if (!found) {
+        heroku::addon_create_request request;
+        request.plan = u.request.plan;
+        // Pinned in the first step: Heroku's default for a new add-on may be a newer major.
+        request.version =
+            u.target_version.empty() ? u.request.pg_version : std::optional(u.target_version);
+        request.name = u.target_addon_name;
+        const std::string what = "create add-on " + u.target_addon_name + " (" + u.request.plan +
+                                 (request.version ? ", Postgres " + *request.version : "") + ")";
+        found = co_await act<rq::create_addon>("create_addon", what, u.request.app, request);
+        if (!found && heroku::is_confirmation_required(found.err())) {
+            request.confirm = u.request.app; // 423: not created; Heroku wants the app confirmed
+            found = co_await act<rq::create_addon>("create_addon",
+                                                   what + ", confirming the app as Heroku asked",
+                                                   u.request.app, request);
+        }
+        if (!found) {
+            co_return heroku_failure("create add-on " + u.target_addon_name, found.err());
+        }
+        how = "created";
+    }
+    u.target_addon_id = found->id;
+    co_await commit(event_type::effect_recorded, how + " add-on " + found->name, found->id);
+    co_return step_done{};
+}
+
+// Before any downtime: the new database runs the pinned major version, or nothing happens.
+task<step_outcome> check_target_version(step_env& env) {
+    const upgrade& u = env.u;
+    if (u.target_version.empty()) {
+        co_return step_done{}; // recorded by a pgshift that did not pin versions yet
+    }
+    auto info = co_await ask<rq::database_info>(u.target_addon_id);
+    if (!info) {
+        co_return heroku_failure("database info of " + u.target_addon_name, info.err());
+    }
+    std::string runs = info->postgres_version.value_or("");
+    if (runs.empty()) {
+        // Not reported yet (or an answer without it): only Heroku's own version can fail this.
+        co_return step_error{"database info of " + u.target_addon_name +
+                                 " does not say its Postgres version yet",
+                             true};
+    }
+    if (major_of(runs) != u.target_version) {
+        co_return step_error{"the new database runs Postgres " + runs + ", not " + u.target_version,
+                             false};
+    }
+    co_return step_done{};
+}
+
+} // namespace
+
+task<step_outcome> plan_provisioning(step_env& env) {
+    upgrade& u = env.u;
+    if (u.target_addon_name.empty()) {
+        u.target_addon_name = target_addon_name(u.id); // committed with the create's intent
+    }
+    if (u.target_addon_id.empty()) {
+        step_outcome r = co_await adopt_or_create_target(env);
+        if (!std::holds_alternative<step_done>(r)) {
+            co_return r;
+        }
+    }
+    step_outcome r = co_await poll(
+        env, "add-on state",
+        [&] {
+            return rq::get_addon{u.request.app, u.target_addon_id};
+        },
+        [&](const rq::get_addon::answer& a) -> std::optional<verdict> {
+            if (!a) {
+                return std::nullopt;
+            }
+            if (a->state == "deprovisioned") {
+                return step_error{"add-on " + u.target_addon_name +
+                                      " was unable to be created (deprovisioned)",
+                                  false};
+            }
+            if (a->state == "provisioning") {
+                return again{env.opts.poll_interval};
+            }
+            return step_done{};
+        });
+    if (!std::holds_alternative<step_done>(r)) {
+        co_return r;
+    }
+    // pg:wait: a provisioned add-on is not yet a ready database. 404s come first.
+    r = co_await poll(
+        env, "wait_status", [&] { return rq::wait_status{u.target_addon_id}; },
+        [&env, not_found = 0](const rq::wait_status::answer& w) mutable -> std::optional<verdict> {
+            if (!w) {
+                if (heroku::is_not_found(w.err()) && ++not_found <= env.opts.wait_status_404s) {
+                    return again{env.opts.poll_interval};
+                }
+                return std::nullopt;
+            }
+            if (w->error) {
+                return step_error{"database " + env.u.target_addon_name + ": " + w->message, false};
+            }
+            if (w->waiting) {
+                return again{env.opts.poll_interval};
+            }
+            return step_done{};
+        });
+    if (!std::holds_alternative<step_done>(r)) {
+        co_return r;
+    }
+    co_return co_await check_target_version(env);
+}
+
+task<step_outcome> wait_until(step_env& env, time_point until) {
+    while (env.now < until) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - env.now);
+        co_await wait(std::min<std::chrono::milliseconds>(left, std::chrono::minutes(1)));
+    }
+    co_return step_done{};
+}
+
+task<step_outcome> plan_awaiting_window(step_env& env) {
+    if (!env.u.request.downtime_at) {
+        co_return step_done{};
+    }
+    co_return co_await wait_until(env, *env.u.request.downtime_at);
+}
+
+} // namespace pgshift::plan

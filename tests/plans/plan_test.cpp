@@ -1,0 +1,663 @@
+// Every step's plan against a pure in-memory Heroku, without a socket, a store or a clock:
+// fresh, resumed after its intent, resumed after its identity, Heroku says it failed, and
+// Heroku says nothing useful.
+#include "statemachine/plan_common.hpp"
+#include "statemachine/plans.hpp"
+#include "statemachine/procedure.hpp"
+#include "tests/plans/world.hpp"
+
+#include <algorithm>
+#include <gtest/gtest.h>
+
+namespace pgshift::testing {
+namespace {
+
+namespace rq = plan::rq;
+using namespace std::chrono_literals;
+using strings = std::vector<std::string>;
+
+template<class R>
+bool is(const plan::request& r) {
+    return std::holds_alternative<R>(r);
+}
+
+struct plans : ::testing::Test {
+    world w;
+    plan::step_options opts;
+    upgrade u;
+
+    plan_run run(state s) {
+        u.current = s;
+        plan::step_env env{u, w.now, opts};
+        return drive(row_of(s).plan(env), w, env);
+    }
+    static const step_error* failed(const plan_run& r) { return std::get_if<step_error>(&r.end); }
+    static bool done(const plan_run& r) { return std::holds_alternative<step_done>(r.end); }
+    static std::string why(const plan_run& r) {
+        const auto* e = failed(r);
+        return e ? e->message : std::holds_alternative<stalled>(r.end) ? "stalled" : "done";
+    }
+    bool committed(const plan_run& r, const std::string& words) {
+        return std::any_of(r.commits.begin(), r.commits.end(), [&](const auto& c) {
+            return c.detail.find(words) != std::string::npos;
+        });
+    }
+    int count(const std::string& kind) {
+        return static_cast<int>(
+            std::count_if(w.requests.begin(), w.requests.end(),
+                          [&](const auto& k) { return k.find(kind) != std::string::npos; }));
+    }
+    // Faults every request of kind R with e, `times` times (-1: always).
+    template<class R>
+    void fault(heroku::api_error e, int times = -1) {
+        w.fault = [e, times](const plan::request& r) mutable -> std::optional<heroku::api_error> {
+            if (is<R>(r) && times != 0) {
+                --times;
+                return e;
+            }
+            return std::nullopt;
+        };
+    }
+    // The world after provisioning: the target exists, provisioned, attached.
+    void provisioned() {
+        u.target_addon_name = plan::target_addon_name(u.id);
+        plan::step_env env{u, w.now, opts};
+        u.current = state::provisioning;
+        drive(plan::plan_provisioning(env), w, env);
+        w.writes.clear();
+        w.requests.clear();
+    }
+    void in_maintenance_scaled_down() {
+        u.original_maintenance = false;
+        u.formation = {{"worker", 2}};
+        w.maintenance = true;
+        w.formation[1].quantity = 0;
+    }
+};
+
+// --- pending: find the source -------------------------------------------------------------
+
+TEST_F(plans, pending_fresh_records_the_source_and_its_version) {
+    u = upgrade_in(state::pending, w);
+    u.source_addon_id.clear();
+    u.target_version.clear();
+    auto r = run(state::pending);
+    ASSERT_TRUE(done(r)) << why(r);
+    EXPECT_EQ(u.source_addon_id, "src-id");
+    EXPECT_EQ(u.target_version, "15");
+    ASSERT_EQ(r.commits.size(), 1u);
+    EXPECT_EQ(r.commits[0].identity, "src-id");
+    EXPECT_TRUE(w.writes.empty());
+}
+
+TEST_F(plans, pending_resumed_after_its_record_asks_nothing) {
+    u = upgrade_in(state::pending, w);
+    auto r = run(state::pending);
+    EXPECT_TRUE(done(r));
+    EXPECT_TRUE(w.requests.empty());
+}
+
+TEST_F(plans, pending_an_app_without_database_fails_for_good) {
+    u = upgrade_in(state::pending, w);
+    u.source_addon_id.clear();
+    w.attachments.clear();
+    auto r = run(state::pending);
+    ASSERT_TRUE(failed(r));
+    EXPECT_FALSE(failed(r)->retryable);
+    EXPECT_NE(why(r).find("no add-on attached as DATABASE"), std::string::npos);
+}
+
+TEST_F(plans, pending_an_unreadable_answer_is_worth_another_attempt) {
+    u = upgrade_in(state::pending, w);
+    u.source_addon_id.clear();
+    fault<rq::list_attachments>(garbage());
+    auto r = run(state::pending);
+    ASSERT_TRUE(failed(r));
+    EXPECT_TRUE(failed(r)->retryable);
+    EXPECT_TRUE(u.source_addon_id.empty());
+}
+
+// --- provisioning ---------------------------------------------------------------------------
+
+TEST_F(plans, provisioning_fresh_creates_the_target_once_and_waits_until_ready) {
+    u = upgrade_in(state::provisioning, w);
+    auto r = run(state::provisioning);
+    ASSERT_TRUE(done(r)) << why(r);
+    EXPECT_EQ(w.writes, strings{"create_addon " + plan::target_addon_name(u.id)});
+    EXPECT_EQ(u.target_addon_id, "tgt-id");
+    EXPECT_EQ(r.commits.front().identity, "tgt-id");
+    EXPECT_EQ(w.addons["tgt-id"].state, "provisioned");
+    EXPECT_EQ(w.versions["tgt-id"], "15.1"); // pinned to the source's major
+}
+
+TEST_F(plans, provisioning_resumed_after_its_intent_adopts_the_addon_it_created) {
+    u = upgrade_in(state::provisioning, w);
+    auto first = run(state::provisioning);
+    ASSERT_TRUE(done(first));
+    // A crash between the POST and its record: the identity was never committed.
+    u.target_addon_id.clear();
+    w.writes.clear();
+    auto r = run(state::provisioning);
+    ASSERT_TRUE(done(r)) << why(r);
+    EXPECT_TRUE(w.writes.empty()) << "never a second add-on";
+    EXPECT_EQ(u.target_addon_id, "tgt-id");
+    EXPECT_TRUE(committed(r, "adopted add-on"));
+}
+
+TEST_F(plans, provisioning_resumed_after_its_identity_only_waits) {
+    u = upgrade_in(state::provisioning, w);
+    ASSERT_TRUE(done(run(state::provisioning)));
+    w.writes.clear();
+    w.requests.clear();
+    auto r = run(state::provisioning);
+    ASSERT_TRUE(done(r));
+    EXPECT_TRUE(w.writes.empty());
+    EXPECT_TRUE(r.commits.empty());
+}
+
+TEST_F(plans, provisioning_an_addon_heroku_deprovisions_fails_for_good) {
+    u = upgrade_in(state::provisioning, w);
+    w.provision_fails = true;
+    auto r = run(state::provisioning);
+    ASSERT_TRUE(failed(r));
+    EXPECT_FALSE(failed(r)->retryable);
+    EXPECT_NE(why(r).find("deprovisioned"), std::string::npos);
+}
+
+TEST_F(plans, provisioning_waits_out_transient_errors_up_to_the_budget_then_fails_retryably) {
+    u = upgrade_in(state::provisioning, w);
+    ASSERT_TRUE(done(run(state::provisioning)));
+    w.addons["tgt-id"].state = "provisioning";
+    w.addon_gets.clear();
+    w.requests.clear();
+    fault<rq::get_addon>(garbage());
+    auto r = run(state::provisioning);
+    ASSERT_TRUE(failed(r));
+    EXPECT_TRUE(failed(r)->retryable);
+    EXPECT_EQ(count("get_addon"), plan::poll_error_budget + 1);
+}
+
+TEST_F(plans, provisioning_passing_errors_while_polling_are_waited_out) {
+    u = upgrade_in(state::provisioning, w);
+    ASSERT_TRUE(done(run(state::provisioning)));
+    w.addons["tgt-id"].state = "provisioning";
+    w.addon_gets.clear();
+    fault<rq::get_addon>(error_of(503, "unavailable"), 4);
+    const auto before = w.now;
+    auto r = run(state::provisioning);
+    ASSERT_TRUE(done(r)) << why(r);
+    EXPECT_GE(w.now - before, 4 * opts.poll_interval);
+}
+
+TEST_F(plans, provisioning_confirms_the_app_when_heroku_answers_423) {
+    u = upgrade_in(state::provisioning, w);
+    fault<rq::create_addon>(error_of(423, "confirmation_required"), 1);
+    auto r = run(state::provisioning);
+    ASSERT_TRUE(done(r)) << why(r);
+    EXPECT_EQ(w.writes.size(), 1u);
+    EXPECT_EQ(count("create_addon"), 2);
+}
+
+TEST_F(plans, provisioning_tolerates_the_data_apis_early_404s) {
+    u = upgrade_in(state::provisioning, w);
+    fault<rq::wait_status>(error_of(404, "not_found"), 5);
+    auto r = run(state::provisioning);
+    ASSERT_TRUE(done(r)) << why(r);
+    opts.wait_status_404s = 2;
+    fault<rq::wait_status>(error_of(404, "not_found"), 5);
+    r = run(state::provisioning);
+    ASSERT_TRUE(failed(r));
+    EXPECT_FALSE(failed(r)->retryable);
+}
+
+TEST_F(plans, provisioning_another_major_version_than_pinned_fails_for_good) {
+    u = upgrade_in(state::provisioning, w);
+    ASSERT_TRUE(done(run(state::provisioning)));
+    w.versions["tgt-id"] = "17.2";
+    auto r = run(state::provisioning);
+    ASSERT_TRUE(failed(r));
+    EXPECT_FALSE(failed(r)->retryable);
+}
+
+// --- awaiting_window --------------------------------------------------------------------------
+
+TEST_F(plans, awaiting_window_waits_until_the_time_and_asks_heroku_nothing) {
+    u = upgrade_in(state::awaiting_window, w);
+    u.request.downtime_at = w.now + 3h + 10s;
+    auto r = run(state::awaiting_window);
+    ASSERT_TRUE(done(r));
+    EXPECT_GE(w.now, *u.request.downtime_at);
+    EXPECT_LT(w.now, *u.request.downtime_at + 1s);
+    EXPECT_TRUE(w.requests.empty());
+}
+
+// --- entering_maintenance ---------------------------------------------------------------------
+
+TEST_F(plans, entering_maintenance_fresh_remembers_it_was_off_and_turns_it_on) {
+    u = upgrade_in(state::entering_maintenance, w);
+    auto r = run(state::entering_maintenance);
+    ASSERT_TRUE(done(r)) << why(r);
+    EXPECT_EQ(u.original_maintenance, false);
+    EXPECT_EQ(w.writes, strings{"maintenance on"});
+}
+
+TEST_F(plans, entering_maintenance_resumed_after_its_intent_keeps_the_first_reading) {
+    u = upgrade_in(state::entering_maintenance, w);
+    u.original_maintenance = false; // committed with the intent; the PATCH then went through
+    w.maintenance = true;
+    auto r = run(state::entering_maintenance);
+    ASSERT_TRUE(done(r));
+    EXPECT_EQ(u.original_maintenance, false) << "maintenance off is what the app gets back";
+    EXPECT_EQ(count("get_app"), 0);
+}
+
+TEST_F(plans, entering_maintenance_heroku_refusing_fails_for_good) {
+    u = upgrade_in(state::entering_maintenance, w);
+    fault<rq::set_maintenance>(error_of(422, "invalid_params"));
+    auto r = run(state::entering_maintenance);
+    ASSERT_TRUE(failed(r));
+    EXPECT_FALSE(failed(r)->retryable);
+}
+
+TEST_F(plans, entering_maintenance_an_unreadable_answer_is_retried) {
+    u = upgrade_in(state::entering_maintenance, w);
+    fault<rq::set_maintenance>(garbage());
+    auto r = run(state::entering_maintenance);
+    ASSERT_TRUE(failed(r));
+    EXPECT_TRUE(failed(r)->retryable);
+}
+
+// --- scaling_down / scaling_up ----------------------------------------------------------------
+
+TEST_F(plans, scaling_down_fresh_records_the_formation_then_scales_to_zero) {
+    u = upgrade_in(state::scaling_down, w);
+    auto r = run(state::scaling_down);
+    ASSERT_TRUE(done(r)) << why(r);
+    ASSERT_EQ(u.formation.size(), 1u); // worker only: web and release stay
+    EXPECT_EQ(u.formation[0], (process_quantity{"worker", 2}));
+    EXPECT_EQ(w.writes, strings{"scale worker=0"});
+}
+
+TEST_F(plans, scaling_down_resumed_after_its_intent_keeps_the_recorded_quantities) {
+    u = upgrade_in(state::scaling_down, w);
+    in_maintenance_scaled_down();
+    auto r = run(state::scaling_down);
+    ASSERT_TRUE(done(r));
+    EXPECT_EQ(u.formation[0].quantity, 2) << "never re-read after scaling down";
+    EXPECT_EQ(count("list_formation"), 0);
+}
+
+TEST_F(plans, scaling_down_a_formation_heroku_did_not_take_is_retried) {
+    u = upgrade_in(state::scaling_down, w);
+    fault<rq::scale_formation>(garbage());
+    auto r = run(state::scaling_down);
+    ASSERT_TRUE(failed(r));
+    EXPECT_TRUE(failed(r)->retryable);
+    fault<rq::scale_formation>(error_of(422, "invalid_params"));
+    r = run(state::scaling_down);
+    EXPECT_FALSE(failed(r)->retryable);
+}
+
+TEST_F(plans, scaling_up_restores_the_recorded_quantities) {
+    u = upgrade_in(state::scaling_up, w);
+    in_maintenance_scaled_down();
+    auto r = run(state::scaling_up);
+    ASSERT_TRUE(done(r));
+    EXPECT_EQ(w.writes, strings{"scale worker=2"});
+    EXPECT_EQ(w.formation[1].quantity, 2);
+}
+
+TEST_F(plans, leaving_maintenance_gives_back_what_the_app_had) {
+    u = upgrade_in(state::leaving_maintenance, w);
+    in_maintenance_scaled_down();
+    ASSERT_TRUE(done(run(state::leaving_maintenance)));
+    EXPECT_FALSE(w.maintenance);
+    u.original_maintenance = true;
+    w.writes.clear();
+    ASSERT_TRUE(done(run(state::leaving_maintenance)));
+    EXPECT_EQ(w.writes, strings{"maintenance on"}) << "an app that was in maintenance stays";
+}
+
+// --- capturing ----------------------------------------------------------------------------------
+
+TEST_F(plans, capturing_fresh_starts_one_backup_and_follows_it_to_the_end) {
+    u = upgrade_in(state::capturing, w);
+    auto r = run(state::capturing);
+    ASSERT_TRUE(done(r)) << why(r);
+    EXPECT_EQ(w.writes, strings{"capture"});
+    EXPECT_EQ(u.backup_uuid, "xfer-1");
+    EXPECT_EQ(u.backup_num, 1);
+    EXPECT_TRUE(committed(r, "started backup b1"));
+    EXPECT_TRUE(committed(r, "backup finished, 1000000 bytes"));
+    EXPECT_EQ(u.transfer.processed_bytes, w.transfer_bytes);
+}
+
+TEST_F(plans, capturing_resumed_after_its_intent_adopts_the_backup_started_since_the_step) {
+    u = upgrade_in(state::capturing, w);
+    auto first = run(state::capturing);
+    ASSERT_TRUE(done(first));
+    u.backup_uuid.clear(); // a crash between the POST and its record
+    u.backup_num.reset();
+    w.writes.clear();
+    auto r = run(state::capturing);
+    ASSERT_TRUE(done(r)) << why(r);
+    EXPECT_TRUE(w.writes.empty()) << "never a second backup";
+    EXPECT_EQ(u.backup_uuid, "xfer-1");
+    EXPECT_TRUE(committed(r, "adopted backup b1"));
+}
+
+TEST_F(plans, capturing_never_adopts_a_backup_older_than_the_step) {
+    u = upgrade_in(state::capturing, w);
+    ASSERT_TRUE(done(run(state::capturing)));
+    u.backup_uuid.clear();
+    u.step_started_at = w.now + 1min; // the step began after that backup
+    w.now += 2min;
+    w.writes.clear();
+    ASSERT_TRUE(done(run(state::capturing)));
+    EXPECT_EQ(w.writes, strings{"capture"});
+    EXPECT_EQ(u.backup_uuid, "xfer-2");
+}
+
+TEST_F(plans, capturing_resumed_after_its_identity_only_follows) {
+    u = upgrade_in(state::capturing, w);
+    ASSERT_TRUE(done(run(state::capturing)));
+    w.writes.clear();
+    w.requests.clear();
+    auto r = run(state::capturing);
+    ASSERT_TRUE(done(r));
+    EXPECT_TRUE(w.writes.empty());
+    EXPECT_EQ(count("list_transfers"), 0);
+}
+
+TEST_F(plans, capturing_a_backup_heroku_failed_fails_for_good_with_its_log) {
+    u = upgrade_in(state::capturing, w);
+    w.transfer_fails = true;
+    auto r = run(state::capturing);
+    ASSERT_TRUE(failed(r));
+    EXPECT_FALSE(failed(r)->retryable);
+    EXPECT_NE(why(r).find("out of disk"), std::string::npos) << why(r);
+}
+
+TEST_F(plans, capturing_unreadable_status_answers_end_the_attempt_retryably) {
+    u = upgrade_in(state::capturing, w);
+    fault<rq::get_transfer>(garbage());
+    auto r = run(state::capturing);
+    ASSERT_TRUE(failed(r));
+    EXPECT_TRUE(failed(r)->retryable);
+    EXPECT_EQ(count("get_transfer"), plan::poll_error_budget + 1);
+}
+
+TEST_F(plans, capturing_a_transfer_without_progress_asks_for_attention_once) {
+    u = upgrade_in(state::capturing, w);
+    w.transfer_stalls = true;
+    auto r = run(state::capturing);
+    ASSERT_TRUE(std::holds_alternative<stalled>(r.end));
+    EXPECT_GE(w.now - *u.step_started_at, opts.stall_after);
+}
+
+TEST_F(plans, capturing_polls_sparsely_far_from_the_end_of_a_long_transfer) {
+    u = upgrade_in(state::capturing, w);
+    w.transfer_takes = 1h;
+    auto r = run(state::capturing);
+    ASSERT_TRUE(done(r));
+    // poll_max is 60 s: an hour at a fixed 5 s would be 720 polls.
+    EXPECT_LT(count("get_transfer"), 150);
+    EXPECT_GE(count("get_transfer"), 60);
+}
+
+// --- restoring ----------------------------------------------------------------------------------
+
+struct restoring : plans {
+    void SetUp() override {
+        u = upgrade_in(state::capturing, w);
+        provisioned();
+        ASSERT_TRUE(done(run(state::capturing)));
+        w.writes.clear();
+        w.requests.clear();
+        u.step_started_at = w.now;
+    }
+};
+
+TEST_F(restoring, fresh_restores_with_the_sources_extensions) {
+    auto r = run(state::restoring);
+    ASSERT_TRUE(done(r)) << why(r);
+    EXPECT_EQ(w.writes, strings{"restore"});
+    EXPECT_EQ(u.restore_uuid, "xfer-2");
+    EXPECT_TRUE(committed(r, "started restore r2"));
+}
+
+TEST_F(restoring, resumed_after_its_intent_adopts_the_restore) {
+    ASSERT_TRUE(done(run(state::restoring)));
+    u.restore_uuid.clear();
+    w.writes.clear();
+    auto r = run(state::restoring);
+    ASSERT_TRUE(done(r)) << why(r);
+    EXPECT_TRUE(w.writes.empty()) << "never restores twice";
+    EXPECT_TRUE(committed(r, "adopted restore r2"));
+}
+
+TEST_F(restoring, resumed_after_its_identity_only_follows) {
+    ASSERT_TRUE(done(run(state::restoring)));
+    w.writes.clear();
+    w.requests.clear();
+    ASSERT_TRUE(done(run(state::restoring)));
+    EXPECT_TRUE(w.writes.empty());
+    EXPECT_EQ(count("get_config_vars"), 0);
+}
+
+TEST_F(restoring, a_restore_heroku_failed_fails_for_good) {
+    w.transfer_fails = true;
+    auto r = run(state::restoring);
+    ASSERT_TRUE(failed(r));
+    EXPECT_FALSE(failed(r)->retryable);
+}
+
+TEST_F(restoring, a_backup_whose_outcome_heroku_does_not_say_yet_is_asked_again) {
+    fault<rq::get_transfer>(garbage());
+    auto r = run(state::restoring);
+    ASSERT_TRUE(failed(r));
+    EXPECT_TRUE(failed(r)->retryable);
+    EXPECT_TRUE(w.writes.empty());
+}
+
+// --- verifying, promoting, confirming -----------------------------------------------------------
+
+struct switching : plans {
+    void SetUp() override {
+        u = upgrade_in(state::provisioning, w);
+        provisioned();
+        in_maintenance_scaled_down();
+    }
+};
+
+TEST_F(switching, verifying_same_counts_is_done_and_a_difference_is_final) {
+    ASSERT_TRUE(done(run(state::verifying)));
+    w.tables_match = false;
+    auto r = run(state::verifying);
+    ASSERT_TRUE(failed(r));
+    EXPECT_FALSE(failed(r)->retryable);
+}
+
+TEST_F(switching, promoting_fresh_keeps_an_alias_then_moves_database_once) {
+    auto r = run(state::promoting);
+    ASSERT_TRUE(done(r)) << why(r);
+    EXPECT_EQ(w.writes, (strings{"attach postgresql-old-1 as HEROKU_POSTGRESQL_2",
+                                 "attach " + u.target_addon_name + " as DATABASE"}));
+    EXPECT_EQ(u.release_before_promote, 1);
+    EXPECT_TRUE(committed(r, "DATABASE is now"));
+}
+
+TEST_F(switching, promoting_resumed_after_the_promotion_does_not_promote_again) {
+    ASSERT_TRUE(done(run(state::promoting)));
+    w.writes.clear();
+    auto r = run(state::promoting);
+    ASSERT_TRUE(done(r));
+    EXPECT_TRUE(w.writes.empty());
+}
+
+TEST_F(switching, promoting_watches_the_release_phase_and_reports_its_failure) {
+    w.formation[2].quantity = 1; // the app has a release phase
+    w.release_status = "failed";
+    auto r = run(state::promoting);
+    ASSERT_TRUE(failed(r));
+    EXPECT_FALSE(failed(r)->retryable);
+    EXPECT_NE(why(r).find("stays in maintenance"), std::string::npos) << why(r);
+    w.releases.back().status = "succeeded"; // fixed and released again
+    r = run(state::promoting);
+    ASSERT_TRUE(done(r)) << why(r);
+    EXPECT_TRUE(committed(r, "Attach DATABASE"));
+}
+
+TEST_F(switching, promoting_an_answer_without_database_is_read_again) {
+    fault<rq::list_attachments>(garbage());
+    auto r = run(state::promoting);
+    ASSERT_TRUE(failed(r));
+    EXPECT_TRUE(failed(r)->retryable);
+    EXPECT_TRUE(w.writes.empty());
+}
+
+TEST_F(switching, confirming_after_the_promotion_and_not_before) {
+    auto r = run(state::confirming);
+    ASSERT_TRUE(failed(r));
+    EXPECT_FALSE(failed(r)->retryable);
+    ASSERT_TRUE(done(run(state::promoting)));
+    r = run(state::confirming);
+    EXPECT_TRUE(done(r)) << why(r);
+}
+
+// --- removing_source, rolling_back ---------------------------------------------------------------
+
+TEST_F(switching, removing_source_destroys_it_once_and_waits_until_gone) {
+    ASSERT_TRUE(done(run(state::promoting)));
+    w.writes.clear();
+    auto r = run(state::removing_source);
+    ASSERT_TRUE(done(r)) << why(r);
+    EXPECT_EQ(w.writes, strings{"destroy postgresql-old-1"});
+    w.writes.clear();
+    ASSERT_TRUE(done(run(state::removing_source)));
+    EXPECT_TRUE(w.writes.empty()) << "gone is done";
+}
+
+TEST_F(switching, removing_source_owned_by_another_app_leaves_it) {
+    w.addons["src-id"].app = {"other-id", "owner-app"};
+    u.source_app.clear(); // recorded before owners were known: read at destroy time
+    auto r = run(state::removing_source);
+    ASSERT_TRUE(done(r));
+    EXPECT_TRUE(w.writes.empty());
+    EXPECT_TRUE(committed(r, "not removed: owned by owner-app"));
+}
+
+TEST_F(switching, rolling_back_undoes_what_was_recorded_in_reverse) {
+    u.restore_uuid = "xfer-9";
+    auto r = run(state::rolling_back);
+    ASSERT_TRUE(done(r)) << why(r);
+    EXPECT_EQ(w.writes, (strings{"cancel transfer", "scale worker=2", "maintenance off",
+                                 "destroy " + u.target_addon_name}));
+    w.writes.clear();
+    r = run(state::rolling_back);
+    ASSERT_TRUE(done(r));
+    EXPECT_EQ(w.writes, (strings{"cancel transfer", "scale worker=2", "maintenance off"}))
+        << "resumed: idempotent writes go again; the destroyed target is gone";
+}
+
+TEST_F(switching, rolling_back_keeps_the_target_when_asked) {
+    u.request.keep_target_on_rollback = true;
+    ASSERT_TRUE(done(run(state::rolling_back)));
+    EXPECT_EQ(w.addons["tgt-id"].state, "provisioned");
+}
+
+// --- the registry -------------------------------------------------------------------------------
+
+TEST(procedure, every_state_has_one_row_and_only_terminal_states_lack_a_plan) {
+    for (state s : all_states) {
+        const auto& row = row_of(s);
+        EXPECT_EQ(row.at, s);
+        EXPECT_EQ(row.plan == nullptr, is_terminal(s)) << to_string(s);
+        EXPECT_EQ(row.in == phase::finished, is_terminal(s)) << to_string(s);
+    }
+    EXPECT_EQ(procedure().size(), all_states.size());
+}
+
+// --- every step ------------------------------------------------------------------------------
+
+// A step's starting point: an upgrade at `s` with what the steps before it recorded, and the
+// world as they left it.
+struct every_step : plans, ::testing::WithParamInterface<state> {
+    void SetUp() override {
+        const state s = GetParam();
+        u = upgrade_in(state::provisioning, w);
+        provisioned();
+        if (s == state::pending) {
+            u.source_addon_id.clear();
+        }
+        if (s == state::provisioning) {
+            u.target_addon_id.clear();
+            u.target_addon_name.clear();
+            w.addons.erase("tgt-id");
+        }
+        if (s > state::scaling_down && s != state::rolling_back) {
+            in_maintenance_scaled_down();
+        }
+        if (s == state::restoring || s == state::verifying || s > state::verifying) {
+            u.current = state::capturing;
+            ASSERT_TRUE(done(run(state::capturing)));
+        }
+        if (s > state::promoting && s != state::rolling_back) {
+            ASSERT_TRUE(done(run(state::restoring)));
+            ASSERT_TRUE(done(run(state::promoting)));
+        }
+        w.writes.clear();
+        w.requests.clear();
+        u.step_started_at = w.now;
+    }
+};
+
+std::vector<state> steps() {
+    std::vector<state> out;
+    for (const procedure_row& row : procedure()) {
+        if (row.plan != nullptr && row.at != state::awaiting_window) {
+            out.push_back(row.at);
+        }
+    }
+    return out;
+}
+
+// Heroku says nothing useful: every answer is unreadable. The step ends (it never polls
+// forever), retryably, and nothing was written on Heroku.
+TEST_P(every_step, heroku_saying_nothing_useful_ends_the_attempt_retryably) {
+    u.request.remove_source_after = std::chrono::seconds(0);
+    w.fault = [](const plan::request& r) -> std::optional<heroku::api_error> {
+        if (std::holds_alternative<rq::compare_tables>(r) ||
+            std::holds_alternative<rq::read_extensions>(r)) {
+            return std::nullopt;
+        }
+        return garbage();
+    };
+    auto r = run(GetParam());
+    ASSERT_TRUE(failed(r)) << to_string(GetParam()) << ": " << why(r);
+    EXPECT_TRUE(failed(r)->retryable) << why(r);
+    EXPECT_TRUE(w.writes.empty());
+}
+
+// Run again once done (a crash right after the step's last commit): nothing new happens but
+// what is idempotent by nature (a PATCH to the same values, a cancel of a cancelled restore).
+TEST_P(every_step, running_again_once_done_makes_no_second_side_effect) {
+    u.request.remove_source_after = std::chrono::seconds(0);
+    auto first = run(GetParam());
+    ASSERT_TRUE(done(first)) << to_string(GetParam()) << ": " << why(first);
+    auto writes_once = w.writes;
+    w.writes.clear();
+    auto again = run(GetParam());
+    ASSERT_TRUE(done(again)) << why(again);
+    for (const std::string& write : w.writes) {
+        const bool idempotent = write.starts_with("maintenance") || write.starts_with("scale") ||
+                                write == "cancel transfer";
+        EXPECT_TRUE(idempotent) << to_string(GetParam()) << " did again: " << write;
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(plans, every_step, ::testing::ValuesIn(steps()),
+                         [](const auto& info) { return std::string(to_string(info.param)); });
+
+} // namespace
+} // namespace pgshift::testing
