@@ -71,7 +71,7 @@ result<upgrade> engine::start(upgrade_request request, std::optional<std::string
 }
 
 result<upgrade> engine::command(std::string_view id, pgshift::command c) {
-    // Two tries: a worker may commit between our read and our write.
+    // Up to five tries: a worker may commit between our read and our write.
     for (int tries = 0;; ++tries) {
         auto current = store_.get(id);
         if (!current) {

@@ -50,7 +50,7 @@ public:
     // upgrade, carries this step's data over and tries once more when the state is still
     // the same (a pause or retry only); false when the state changed (superseded).
     // Throws sqlite::error when SQLite cannot commit: nothing more may happen on Heroku.
-    bool commit(event_type type, std::string detail);
+    bool commit(persistence::history_entry entry);
 
     // Sleeps d, or less when an operator command arrives. False when the upgrade moved to
     // another state meanwhile.
@@ -59,9 +59,5 @@ public:
 private:
     worker_signal& wake_;
 };
-
-// The steps, one per state (DESIGN.md §1). Each reconciles with Heroku first, so running it
-// again after a crash, a retry or a resume never repeats a side effect.
-net::awaitable<step_result> run_step(step_context& ctx);
 
 } // namespace pgshift::daemon

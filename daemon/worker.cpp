@@ -2,6 +2,7 @@
 #include "daemon/worker.hpp"
 
 #include "daemon/crash_point.hpp"
+#include "daemon/run_step.hpp"
 #include "persistence/sqlite.hpp"
 
 #include <algorithm>
@@ -80,9 +81,9 @@ void worker_signal::notify() {
     timer_.cancel();
 }
 
-bool step_context::commit(event_type type, std::string detail) {
+bool step_context::commit(persistence::history_entry entry) {
     for (int tries = 0; tries < 2; ++tries) {
-        auto r = store.transition(u, {type, detail}, now());
+        auto r = store.transition(u, entry, now());
         if (r) {
             u = std::move(r).value();
             return true;

@@ -76,8 +76,8 @@ std::vector<crash_case> all_cases() {
                                  .args = {"--progress-ms", "50"},
                                  .restore_in_flight = true};
     std::vector<crash_case> cases{
-        {"after_provision_intent",
-         {{.at = "after_provision_intent", .stored = state::provisioning}}},
+        {"after_create_addon_intent",
+         {{.at = "after_create_addon_intent", .stored = state::provisioning}}},
         {"after_create_addon", {create_addon}},
         {"after_capture", {capture}},
         {"after_restore", {restore}},
@@ -236,6 +236,8 @@ TEST_P(crash_anywhere, resumes_to_succeeded_with_every_side_effect_once) {
     auto upgrades = stored_upgrades(state_dir());
     ASSERT_EQ(upgrades.size(), 1U);
     expect_upgraded_once(upgrades[0]);
+    // Across the crashes too: every effect requested has exactly one outcome.
+    EXPECT_EQ(effect_history_problems(stored_events(state_dir(), upgrades[0].id)), "");
     if (HasFailure()) {
         ADD_FAILURE() << "the resumed run's log:\n" << run.err;
     }

@@ -1,8 +1,9 @@
 // The first step against a fake Heroku answering in plain v3 shapes: plan, owner, version.
-#include "daemon/steps.hpp"
+#include "daemon/run_step.hpp"
 #include "daemon/verify.hpp"
 #include "daemon/worker_signal.hpp"
 #include "persistence/schema.hpp"
+#include "statemachine/plans.hpp"
 #include "tests/heroku/fake_heroku.hpp"
 #include "tests/unit/temp_dir.hpp"
 
@@ -34,7 +35,7 @@ struct first_step : ::testing::Test {
         persistence::migrate(db);
     }
 
-    // Runs step_pending on a new upgrade of user-app; returns the result and the record.
+    // Runs the pending plan on a new upgrade of user-app; returns the result and the record.
     std::pair<step_result, upgrade> run(upgrade_request request) {
         heroku.start();
         auto& client = heroku.make_client();
@@ -44,9 +45,10 @@ struct first_step : ::testing::Test {
         auto created = store.create(u, time_point{});
         EXPECT_TRUE(created.ok());
         worker_signal wake(heroku.io.get_executor());
-        step_context ctx(*created, client, pool, store, opts, [] { return time_point{}; },
-                         [](std::string_view) {}, wake);
-        step_result r = heroku.run(step_pending(ctx));
+        step_context ctx(
+            *created, client, pool, store, opts, [] { return time_point{}; },
+            [](std::string_view) {}, wake);
+        step_result r = heroku.run(run_plan(ctx, plan::plan_pending));
         pool.join();
         return {r, ctx.u};
     }
@@ -60,16 +62,14 @@ struct first_step : ::testing::Test {
     }
 
     void serve(const char* addon, const char* info) {
-        heroku.routes.add("GET", "/apps/{app}/addon-attachments", [](http::request&) {
-            return http::response::json(200, attachments_v3);
-        });
+        heroku.routes.add("GET", "/apps/{app}/addon-attachments",
+                          [](http::request&) { return http::response::json(200, attachments_v3); });
         heroku.routes.add("GET", "/apps/{app}/addons/{addon}", [addon](http::request& r) {
             addon_paths.push_back(r.target);
             return http::response::json(200, addon);
         });
-        heroku.routes.add("GET", "/client/v11/databases/{id}", [info](http::request&) {
-            return http::response::json(200, info);
-        });
+        heroku.routes.add("GET", "/client/v11/databases/{id}",
+                          [info](http::request&) { return http::response::json(200, info); });
     }
 
     static inline std::vector<std::string> addon_paths;
@@ -149,12 +149,14 @@ TEST_F(first_step, provisioning_asks_again_while_the_target_does_not_say_its_ver
             "app":{"id":"u1","name":"user-app"},"plan":{"name":"heroku-postgresql:standard-0"}})");
     });
     heroku.routes.add("GET", "/client/v11/databases/{id}/wait_status", [](http::request&) {
-        return http::response::json(200, R"({"waiting?":false,"error?":false,"message":"available"})");
+        return http::response::json(200,
+                                    R"({"waiting?":false,"error?":false,"message":"available"})");
     });
     std::string version = "null";
     heroku.routes.add("GET", "/client/v11/databases/{id}", [&version](http::request&) {
-        return http::response::json(200, R"({"plan":"standard-0","postgres_version":)" + version +
-                                             R"(,"resource_url":"postgres://s@h/d","num_bytes":0,"info":[]})");
+        return http::response::json(
+            200, R"({"plan":"standard-0","postgres_version":)" + version +
+                     R"(,"resource_url":"postgres://s@h/d","num_bytes":0,"info":[]})");
     });
     heroku.start();
     auto& client = heroku.make_client();
@@ -165,13 +167,14 @@ TEST_F(first_step, provisioning_asks_again_while_the_target_does_not_say_its_ver
     ASSERT_TRUE(created.ok());
     worker_signal wake(heroku.io.get_executor());
     auto provision = [&] {
-        step_context ctx(*created, client, pool, store, opts, [] { return time_point{}; },
-                         [](std::string_view) {}, wake);
+        step_context ctx(
+            *created, client, pool, store, opts, [] { return time_point{}; },
+            [](std::string_view) {}, wake);
         ctx.u.current = state::provisioning;
         ctx.u.target_addon_name = "pgshift-u1";
         ctx.u.target_addon_id = "tgt";
         ctx.u.target_version = "15";
-        return heroku.run(step_provisioning(ctx));
+        return heroku.run(run_plan(ctx, plan::plan_provisioning));
     };
     step_result r = provision();
     ASSERT_TRUE(std::holds_alternative<step_error>(r));

@@ -5,6 +5,7 @@
 #include "tests/support/pg_cluster.hpp"
 #include "tests/support/remove_at_exit.hpp"
 
+#include <map>
 #include <random>
 #include <signal.h>
 #include <stdexcept>
@@ -104,10 +105,21 @@ namespace {
 // pgshiftd pointed at the emulator, polling fast, its API on an ephemeral port.
 std::vector<std::string> daemon_argv(const emulator& emu, const std::filesystem::path& state_dir,
                                      const std::vector<std::string>& args) {
-    std::vector<std::string> argv{
-        PGSHIFTD_BIN, "--state-dir", state_dir.string(), "--platform-url", emu.url(),
-        "--data-url", emu.url(),     "--poll-ms",        "100",          "--progress-ms",
-        "200",        "--backoff-ms", "100",             "--listen",     "127.0.0.1:0"};
+    std::vector<std::string> argv{PGSHIFTD_BIN,
+                                  "--state-dir",
+                                  state_dir.string(),
+                                  "--platform-url",
+                                  emu.url(),
+                                  "--data-url",
+                                  emu.url(),
+                                  "--poll-ms",
+                                  "100",
+                                  "--progress-ms",
+                                  "200",
+                                  "--backoff-ms",
+                                  "100",
+                                  "--listen",
+                                  "127.0.0.1:0"};
     argv.insert(argv.end(), args.begin(), args.end());
     return argv;
 }
@@ -124,9 +136,9 @@ daemon_process::daemon_process(const emulator& emu, const std::filesystem::path&
             std::filesystem::rename(state_dir / name, state_dir / (std::string(name) + ".1"));
         }
     }
-    process_ = std::make_unique<child_process>(daemon_argv(emu, state_dir, args), env,
-                                               state_dir / "pgshiftd.out",
-                                               state_dir / "pgshiftd.err");
+    process_ =
+        std::make_unique<child_process>(daemon_argv(emu, state_dir, args), env,
+                                        state_dir / "pgshiftd.out", state_dir / "pgshiftd.err");
     const std::string needle = "listening on http://127.0.0.1:";
     for (int i = 0; i < 500 && port_ == 0; ++i) {
         std::string err = process_->err();
@@ -220,8 +232,8 @@ std::string enqueue_upgrade(const std::filesystem::path& state_dir, const std::s
     u.request.app = app;
     u.request.plan = plan;
     u.request.pg_version = std::move(version);
-    const auto now = std::chrono::time_point_cast<std::chrono::milliseconds>(
-        std::chrono::system_clock::now());
+    const auto now =
+        std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
     u.step_started_at = now;
     auto created = store.create(std::move(u), now);
     if (!created) {
@@ -236,6 +248,45 @@ std::vector<upgrade> stored_upgrades(const std::filesystem::path& state_dir) {
     persistence::migrate(db);
     persistence::upgrade_store store(db);
     return store.list({.limit = 500}).items;
+}
+
+std::vector<event_record> stored_events(const std::filesystem::path& state_dir,
+                                        const std::string& id) {
+    sqlite::database db(state_dir / "pgshift.db");
+    persistence::migrate(db);
+    persistence::upgrade_store store(db);
+    return store.events(id, 0, 100'000);
+}
+
+std::string effect_history_problems(const std::vector<event_record>& events) {
+    std::string problems;
+    std::map<std::int64_t, int> outcomes; // requested effect id -> outcomes seen so far
+    std::int64_t next = 1;
+    for (const event_record& e : events) {
+        const std::string at = "event " + std::to_string(e.seq) + " (" +
+                               std::string(to_string(e.type)) + " " + e.detail + "): ";
+        if (e.type == event_type::effect_requested) {
+            if (e.effect_id != next) {
+                problems += at + "effect id " + std::to_string(e.effect_id) + ", expected " +
+                            std::to_string(next) + "\n";
+            }
+            next = e.effect_id + 1;
+            outcomes[e.effect_id] = 0;
+        } else if (e.effect_id != 0) {
+            auto it = outcomes.find(e.effect_id);
+            if (it == outcomes.end()) {
+                problems += at + "the outcome of an effect never requested\n";
+            } else if (++it->second > 1) {
+                problems += at + "a second outcome of effect " + std::to_string(e.effect_id) + "\n";
+            }
+        }
+    }
+    for (const auto& [id, seen] : outcomes) {
+        if (seen == 0) {
+            problems += "effect " + std::to_string(id) + " has no outcome\n";
+        }
+    }
+    return problems;
 }
 
 std::string sample_sql(int rows) {

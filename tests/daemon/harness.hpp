@@ -93,6 +93,15 @@ std::string enqueue_upgrade(const std::filesystem::path& state_dir, const std::s
 // The upgrades stored in a state directory (pgshiftd must not be running).
 std::vector<upgrade> stored_upgrades(const std::filesystem::path& state_dir);
 
+// The history of one upgrade (pgshiftd must not be running).
+std::vector<event_record> stored_events(const std::filesystem::path& state_dir,
+                                        const std::string& id);
+
+// What is wrong with a finished upgrade's history of effects, "" when nothing: every Heroku
+// write requested with the next effect id (1, 2, 3 …) and completed exactly once, after its
+// request, by an effect_recorded or effect_failed with the same id; no outcome unrequested.
+std::string effect_history_problems(const std::vector<event_record>& events);
+
 // Three tables (a sequence, an index, a foreign key), `rows` orders in all.
 std::string sample_sql(int rows);
 

@@ -1,7 +1,8 @@
 // A finished transfer fails only on Heroku's own "succeeded: false"; null is polled again.
-#include "daemon/steps.hpp"
+#include "daemon/run_step.hpp"
 #include "daemon/worker_signal.hpp"
 #include "persistence/schema.hpp"
+#include "statemachine/plans.hpp"
 #include "tests/heroku/fake_heroku.hpp"
 #include "tests/unit/temp_dir.hpp"
 
@@ -35,7 +36,7 @@ struct transfer_outcome : ::testing::Test {
         opts.poll_min = 10ms;
     }
 
-    // Follows backup b-1 of app shop in step_capturing (its start already recorded).
+    // Follows backup b-1 of app shop in the capturing plan (its start already recorded).
     step_result follow_backup() {
         heroku.start();
         auto& client = heroku.make_client();
@@ -52,7 +53,7 @@ struct transfer_outcome : ::testing::Test {
         step_context ctx(
             started, client, pool, store, opts, [] { return time_point{}; },
             [](std::string_view) {}, wake);
-        step_result r = heroku.run(step_capturing(ctx));
+        step_result r = heroku.run(run_plan(ctx, plan::plan_capturing));
         pool.join();
         return r;
     }

@@ -28,6 +28,24 @@ TEST(upgrade, a_bigger_plan_with_a_pinned_version_moves_every_row_exactly_once) 
     const upgrade& u = upgrades[0];
     EXPECT_EQ(u.current, state::succeeded) << u.last_error;
     EXPECT_FALSE(u.needs_attention);
+    // Every Heroku write is in the history: requested with an effect id, then its outcome.
+    auto history = stored_events(dir / "state", u.id);
+    EXPECT_EQ(effect_history_problems(history), "");
+    std::vector<std::string> writes;
+    for (const event_record& e : history) {
+        if (e.type == event_type::effect_requested) {
+            writes.push_back(e.detail.substr(0, e.detail.find(' ', e.detail.find(' ') + 1)));
+        }
+        if (e.type == event_type::effect_recorded && e.detail.starts_with("created add-on")) {
+            EXPECT_EQ(e.identity, u.target_addon_id) << "the identity is a field, not only words";
+            EXPECT_NE(e.effect_id, 0);
+        }
+    }
+    // The seeded source has an alias already: none is attached for it.
+    EXPECT_EQ(writes,
+              (std::vector<std::string>{"create add-on", "maintenance on", "scale worker=0",
+                                        "capture a", "restore b1", "promote " + u.target_addon_name,
+                                        "attach the", "scale worker=3", "maintenance off"}));
 
     // DATABASE is the target, holding exactly the source's data.
     std::string new_url = emu.config_var("sushi", "DATABASE_URL");

@@ -1,9 +1,11 @@
 // The invariants a finished torture trial must hold.
 #include "tests/torture/checks.hpp"
 
+#include "tests/daemon/harness.hpp"
 #include "tests/torture/processes.hpp"
 
 #include <algorithm>
+#include <sstream>
 #include <unistd.h>
 
 namespace pgshift::torture {
@@ -108,6 +110,12 @@ void check_history(const upgrade& u, const std::vector<event_record>& events, vi
                              [](const event_record& e) { return e.to.has_value(); });
     if (last == events.rend() || *last->to != u.current) {
         out.push_back("history: does not end in " + std::string(to_string(u.current)));
+    }
+    // Every Heroku write requested with the next effect id and completed exactly once, across
+    // every kill (an outcome the kill prevented is closed as unknown, never left open).
+    std::istringstream problems(testing::effect_history_problems(events));
+    for (std::string line; std::getline(problems, line);) {
+        out.push_back("history: " + line);
     }
 }
 

@@ -160,11 +160,26 @@ trial_plan make_plan(std::uint64_t seed, int index, double fault_rate, bool cras
         p.faults.push_back(
             {rule, std::string("transfer_fail POST ") + (capture ? "backups" : "restores")});
     }
-    // Right after each side effect and its intent, and two state changes (the N-th transition
-    // of that run): where a missing commit would show.
-    static const std::vector<std::string> crash_points_list{
-        "after_provision_intent", "after_create_addon", "after_capture",      "after_restore",
-        "after_promote_intent",   "after_promote",      "after_transition:2", "after_transition:5"};
+    // Right after each Heroku write and its intent (the interpreter passes
+    // after_<write>_intent and after_<write> around every one), and two state changes (the
+    // N-th transition of that run): where a missing commit would show.
+    static const std::vector<std::string> crash_points_list{"after_create_addon_intent",
+                                                            "after_create_addon",
+                                                            "after_maintenance_intent",
+                                                            "after_maintenance",
+                                                            "after_scale_intent",
+                                                            "after_scale",
+                                                            "after_capture_intent",
+                                                            "after_capture",
+                                                            "after_restore_intent",
+                                                            "after_restore",
+                                                            "after_promote_intent",
+                                                            "after_promote",
+                                                            "after_pooler",
+                                                            "after_maintenance:2",
+                                                            "after_scale:2",
+                                                            "after_transition:2",
+                                                            "after_transition:5"};
     const int kills = d.between(0, 3);
     for (int i = 0; i < kills; ++i) {
         kill_spec k{std::chrono::milliseconds(d.between(100, 3000)), ""};
