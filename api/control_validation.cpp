@@ -156,15 +156,15 @@ field_result read_extensions(const json& v, upgrade_request& r) {
 }
 
 constexpr std::array<std::string_view, 10> known_fields{"app",
-                                                       "plan",
-                                                       "version",
-                                                       "downtime_at",
-                                                       "verify",
-                                                       "allow_restore_warnings",
-                                                       "remove_source_after",
-                                                       "webhook_url",
-                                                       "keep_target_on_rollback",
-                                                       "extensions"};
+                                                        "plan",
+                                                        "version",
+                                                        "downtime_at",
+                                                        "verify",
+                                                        "allow_restore_warnings",
+                                                        "remove_source_after",
+                                                        "webhook_url",
+                                                        "keep_target_on_rollback",
+                                                        "extensions"};
 
 // One body field. Required fields are checked for presence by the caller.
 field_result read_field(const std::string& name, const json& v, upgrade_request& r) {

@@ -5,8 +5,8 @@
 #include "cli/errors.hpp"
 #include "cli/terminal_text.hpp"
 
-#include <algorithm>
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <fcntl.h>

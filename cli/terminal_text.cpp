@@ -3,7 +3,6 @@
 
 #include "statemachine/utf8.hpp"
 
-
 namespace pgshift::cli {
 namespace {
 

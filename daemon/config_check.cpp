@@ -31,8 +31,7 @@ bool printable(const std::string& token) {
 // pasted where its file belongs than a file in the working directory: never echo it.
 std::string shown(const std::filesystem::path& file) {
     const std::string name = file.string();
-    return name.find('/') != std::string::npos ? name
-                                               : "the file given (a bare name is not shown)";
+    return name.find('/') != std::string::npos ? name : "the file given (a bare name is not shown)";
 }
 
 // The first line of a secret file, without trailing blanks.
@@ -54,7 +53,7 @@ result<heroku::secret_token> read_secret(std::string_view setting, const std::st
     if (!printable(token)) {
         return error{errc::invalid, problem(setting, origin,
                                             shown(file) + ": the token holds spaces or "
-                                                            "control characters")};
+                                                          "control characters")};
     }
     return heroku::secret_token(std::move(token));
 }
@@ -146,8 +145,8 @@ result<checked_config> check_config(const config& cfg) {
     }
     if (cfg.heroku.ca_file) {
         if (auto ca = check_ca_file(*cfg.heroku.ca_file); !ca) {
-            return error{errc::invalid, problem("heroku.ca_file", cfg.origin("heroku.ca_file"),
-                                                ca.err().message)};
+            return error{errc::invalid,
+                         problem("heroku.ca_file", cfg.origin("heroku.ca_file"), ca.err().message)};
         }
     }
     if (auto dir = check_state_dir(cfg); !dir) {

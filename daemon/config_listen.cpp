@@ -29,8 +29,7 @@ std::optional<listen_address> parse_listen_address(std::string_view text) {
     unsigned value = 0;
     auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
     // Port 0 asks for an ephemeral port; pgshiftd logs the one it got ("listening on").
-    if (port.empty() || ec != std::errc() || end != port.data() + port.size() ||
-        value > 65535) {
+    if (port.empty() || ec != std::errc() || end != port.data() + port.size() || value > 65535) {
         return std::nullopt;
     }
     out.port = static_cast<std::uint16_t>(value);

@@ -1,6 +1,5 @@
 // pgshiftd's settings, one row each: key, variable, flag, help, and how a value is checked.
 #include "daemon/config.hpp"
-
 #include "daemon/config_sources.hpp"
 #include "heroku/url.hpp"
 

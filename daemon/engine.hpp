@@ -16,7 +16,7 @@
 namespace boost::asio {
 class io_context;
 class thread_pool;
-}
+} // namespace boost::asio
 
 namespace pgshift::daemon {
 

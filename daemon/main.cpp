@@ -83,12 +83,16 @@ int run(const daemon::config& cfg, daemon::checked_config checked, const daemon:
     request_counter requests;
     heroku::client_options client_opts = cfg.heroku;
     client_opts.log = log.lines(cfg.heroku_requests_at_debug);
-    client_opts.observe = [&requests](int status) { requests.count(status); };
+    client_opts.observe = [&requests](int status) {
+        requests.count(status);
+    };
     heroku::client client(io.get_executor(), std::move(checked.heroku_token), client_opts);
     daemon::engine engine(io, store, client, cfg.engine, now, log.lines());
 
     daemon::heroku_stats_source stats;
-    stats.requests_by_status = [&requests] { return requests.snapshot(); };
+    stats.requests_by_status = [&requests] {
+        return requests.snapshot();
+    };
     stats.rate_budget_remaining = [&client]() -> std::optional<std::int64_t> {
         return static_cast<std::int64_t>(std::floor(client.budget_available()));
     };
@@ -101,8 +105,8 @@ int run(const daemon::config& cfg, daemon::checked_config checked, const daemon:
     }
     api_opts.log = log.lines();
     const auto& where = cfg.listen;
-    auto server_opts = api::control_server_options(
-        where.unix_socket ? where.to_string() : where.host, where.port);
+    auto server_opts =
+        api::control_server_options(where.unix_socket ? where.to_string() : where.host, where.port);
     server_opts.log = log.lines();
     server_opts.header_timeout = cfg.api_header_timeout;
     http::server server(io, server_opts, api::make_control_handler(io, backend, api_opts));
@@ -120,9 +124,9 @@ int run(const daemon::config& cfg, daemon::checked_config checked, const daemon:
                                    std::to_string(resumed) + " upgrade(s) resumed");
     const std::string listening =
         where.unix_socket ? where.to_string()
-                          : "http://" + (where.host.find(':') != std::string::npos
-                                             ? "[" + where.host + "]"
-                                             : where.host) +
+                          : "http://" +
+                                (where.host.find(':') != std::string::npos ? "[" + where.host + "]"
+                                                                           : where.host) +
                                 ":" + std::to_string(server.port());
     log.log(log_level::notice, "pgshiftd: listening on " + listening);
     daemon::systemd::notify_ready();
@@ -147,8 +151,8 @@ int run(const daemon::config& cfg, daemon::checked_config checked, const daemon:
         daemon::systemd::notify_stopping();
         log.log(log_level::notice, "pgshiftd: " + why + ", stopping");
         server.stop();
-        drain.expires_after(std::min<std::chrono::milliseconds>(cfg.drain_timeout,
-                                                                std::chrono::seconds(1)));
+        drain.expires_after(
+            std::min<std::chrono::milliseconds>(cfg.drain_timeout, std::chrono::seconds(1)));
         drain.async_wait([&io](const boost::system::error_code&) { io.stop(); });
     };
     if (cfg.exit_when_idle) {

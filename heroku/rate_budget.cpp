@@ -63,8 +63,7 @@ void rate_budget::on_answer(ticket t, std::optional<std::int64_t> remaining,
     pause_ = duration{static_cast<duration::rep>(std::max(0.0, pause_.count() - decrease))};
 }
 
-rate_budget::duration rate_budget::on_throttled(ticket t, clock::time_point now,
-                                                double jitter01) {
+rate_budget::duration rate_budget::on_throttled(ticket t, clock::time_point now, double jitter01) {
     refill(now);
     outstanding_.erase(t);
     tokens_ = 0;

@@ -149,11 +149,12 @@ TEST_F(CliProcess, ListFiltersAndPrintsATable) {
     api.answer("GET", "/v1/upgrades?state=restoring&app=sushi", 200, page.dump());
     const auto r = run_pgshift(with_api({"list", "--state", "restoring", "--app", "sushi"}));
     EXPECT_EQ(r.code, 0) << r.err;
-    EXPECT_EQ(r.out.substr(0, r.out.find('\n')),
-              "ID                                    APP    PLAN                          STATE      "
-              "PROGRESS  UPDATED");
-    EXPECT_TRUE(contains(r.out, std::string(id1) +
-                                    "  sushi  heroku-postgresql:standard-0  restoring  -"));
+    EXPECT_EQ(
+        r.out.substr(0, r.out.find('\n')),
+        "ID                                    APP    PLAN                          STATE      "
+        "PROGRESS  UPDATED");
+    EXPECT_TRUE(
+        contains(r.out, std::string(id1) + "  sushi  heroku-postgresql:standard-0  restoring  -"));
     EXPECT_EQ(only_request().method, "GET");
 
     const auto j =

@@ -348,10 +348,10 @@ TEST_F(config_test, listen_address_spellings) {
     EXPECT_EQ(parse_listen_address("[::1]:7432")->host, "::1");
     EXPECT_EQ(parse_listen_address("[::1]:7432")->to_string(), "[::1]:7432");
     EXPECT_EQ(parse_listen_address("unix:/a/b")->to_string(), "unix:/a/b");
-    EXPECT_EQ(parse_listen_address("127.0.0.1:0")->port, 0);  // ephemeral
+    EXPECT_EQ(parse_listen_address("127.0.0.1:0")->port, 0); // ephemeral
     for (const char* bad :
-         {"", "7432", ":7432", "127.0.0.1", "127.0.0.1:", "127.0.0.1:65536",
-          "127.0.0.1:x", "::1:7432", "localhost:7432", "unix:", "unix:relative", "[::1]7432"}) {
+         {"", "7432", ":7432", "127.0.0.1", "127.0.0.1:", "127.0.0.1:65536", "127.0.0.1:x",
+          "::1:7432", "localhost:7432", "unix:", "unix:relative", "[::1]7432"}) {
         EXPECT_FALSE(parse_listen_address(bad)) << bad;
     }
 }

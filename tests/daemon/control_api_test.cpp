@@ -7,10 +7,10 @@
 #include <fstream>
 #include <functional>
 #include <gtest/gtest.h>
-#include <set>
-#include <sstream>
 #include <regex>
+#include <set>
 #include <signal.h>
+#include <sstream>
 #include <thread>
 
 namespace pgshift::testing {
@@ -73,14 +73,13 @@ protected:
     }
 
     static bool terminal(const json& u) {
-        static const std::set<std::string> ends{"succeeded", "failed", "cancelled",
-                                                "rolled_back"};
+        static const std::set<std::string> ends{"succeeded", "failed", "cancelled", "rolled_back"};
         return ends.contains(u.value("state", ""));
     }
 
     std::string start_upgrade(const std::string& app) {
-        http_reply r = call("POST", "/v1/upgrades",
-                            {{"app", app}, {"plan", "heroku-postgresql:standard-0"}});
+        http_reply r =
+            call("POST", "/v1/upgrades", {{"app", app}, {"plan", "heroku-postgresql:standard-0"}});
         EXPECT_EQ(r.status, 201) << r.body;
         return json::parse(r.body).value("id", "");
     }
@@ -316,7 +315,9 @@ TEST_F(control_api, bad_requests_get_clear_answers_and_change_nothing) {
     emu_->seed_app("api-bad", "web=1 worker=1 release=0", sample_sql(10));
     start_daemon();
     auto& api = daemon_->api();
-    auto id_of = [](const http_reply& r) { return json::parse(r.body).value("id", ""); };
+    auto id_of = [](const http_reply& r) {
+        return json::parse(r.body).value("id", "");
+    };
 
     http_reply anon = api.request("GET", "/v1/upgrades");
     EXPECT_EQ(anon.status, 401);
@@ -325,8 +326,8 @@ TEST_F(control_api, bad_requests_get_clear_answers_and_change_nothing) {
     EXPECT_EQ(wrong.status, 401);
     EXPECT_EQ(api.request("GET", "/healthz").status, 200) << "liveness needs no token";
 
-    http_reply not_json = call("POST", "/v1/upgrades", nullptr,
-                               {{"Content-Type", "application/json"}});
+    http_reply not_json =
+        call("POST", "/v1/upgrades", nullptr, {{"Content-Type", "application/json"}});
     EXPECT_EQ(not_json.status, 400) << not_json.body;
     http_reply garbage = api.request("POST", "/v1/upgrades", "{\"app\": ",
                                      {{"Authorization", std::string("Bearer ") + api_token},
@@ -334,13 +335,13 @@ TEST_F(control_api, bad_requests_get_clear_answers_and_change_nothing) {
     EXPECT_EQ(garbage.status, 400) << garbage.body;
     EXPECT_EQ(id_of(garbage), "bad_request");
 
-    http_reply bad_plan = call("POST", "/v1/upgrades", {{"app", "api-bad"}, {"plan", "standard-0"}});
+    http_reply bad_plan =
+        call("POST", "/v1/upgrades", {{"app", "api-bad"}, {"plan", "standard-0"}});
     EXPECT_EQ(bad_plan.status, 422) << bad_plan.body;
     EXPECT_EQ(json::parse(bad_plan.body)["field"], "plan");
-    http_reply bad_version = call("POST", "/v1/upgrades",
-                                  {{"app", "api-bad"},
-                                   {"plan", "heroku-postgresql:standard-0"},
-                                   {"version", "16; DROP"}});
+    http_reply bad_version = call(
+        "POST", "/v1/upgrades",
+        {{"app", "api-bad"}, {"plan", "heroku-postgresql:standard-0"}, {"version", "16; DROP"}});
     EXPECT_EQ(bad_version.status, 422) << bad_version.body;
     EXPECT_EQ(json::parse(bad_version.body)["field"], "version");
 
@@ -353,8 +354,8 @@ TEST_F(control_api, bad_requests_get_clear_answers_and_change_nothing) {
     EXPECT_EQ(id_of(method), "method_not_allowed");
     EXPECT_TRUE(method.header("Allow").has_value());
 
-    http_reply huge = call("POST", "/v1/upgrades",
-                           {{"app", "api-bad"}, {"plan", std::string(200 * 1024, 'x')}});
+    http_reply huge =
+        call("POST", "/v1/upgrades", {{"app", "api-bad"}, {"plan", std::string(200 * 1024, 'x')}});
     EXPECT_EQ(huge.status, 413);
 
     json listed = get("/v1/upgrades");
@@ -373,9 +374,8 @@ TEST_F(control_api, sigterm_mid_restore_drains_and_the_upgrade_resumes_at_the_ne
                              {"first_n", 1}});
     start_daemon();
     const std::string id = start_upgrade("api-drain");
-    wait_for(id, [](const json& u) {
-        return u["state"] == "restoring" && !u["restore"].is_null();
-    });
+    wait_for(id,
+             [](const json& u) { return u["state"] == "restoring" && !u["restore"].is_null(); });
 
     auto began = std::chrono::steady_clock::now();
     auto status = daemon_->stop(SIGTERM, 30s);
@@ -476,7 +476,8 @@ TEST_F(control_api, heroku_out_of_reach_at_start_up_is_said_and_is_not_a_rejecti
 TEST_F(control_api, a_rollback_after_a_failure_is_logged_as_an_error_a_cancel_is_not) {
     emu_->seed_app("api-fails", "web=1 worker=1 release=0", sample_sql(10));
     emu_->seed_app("api-cancels", "web=1 worker=1 release=0", sample_sql(10));
-    emu_->fault({{"method", "POST"}, {"route", "/apps/api-fails/addons"}, {"kind", "provision_fail"}});
+    emu_->fault(
+        {{"method", "POST"}, {"route", "/apps/api-fails/addons"}, {"kind", "provision_fail"}});
     emu_->control("PUT", "/_emulator/timings", {{"provisioning_ms", 3000}}); // time to cancel
     start_daemon();
     const std::string failing = start_upgrade("api-fails");
@@ -486,10 +487,12 @@ TEST_F(control_api, a_rollback_after_a_failure_is_logged_as_an_error_a_cancel_is
     EXPECT_EQ(wait_for(failing, terminal)["state"], "rolled_back");
     EXPECT_EQ(wait_for(cancelled, terminal)["state"], "rolled_back");
     const std::string log = daemon_->err();
-    EXPECT_TRUE(logged(log, "<3>", "upgrade " + failing + " app=api-fails rolling_back -> rolled_back"))
+    EXPECT_TRUE(
+        logged(log, "<3>", "upgrade " + failing + " app=api-fails rolling_back -> rolled_back"))
         << log;
     EXPECT_FALSE(logged(log, "<3>", "upgrade " + cancelled)) << log;
-    EXPECT_TRUE(logged(log, "<6>", "upgrade " + cancelled + " app=api-cancels rolling_back -> rolled_back"))
+    EXPECT_TRUE(
+        logged(log, "<6>", "upgrade " + cancelled + " app=api-cancels rolling_back -> rolled_back"))
         << log;
 }
 
@@ -507,9 +510,9 @@ TEST_F(control_api, a_burst_of_starts_reuses_the_fresh_answer_about_the_token) {
                                       {"kind", "latency"},
                                       {"latency_ms", 0}});
     for (int i = 0; i < 5; ++i) {
-        http_reply r = call("POST", "/v1/upgrades",
-                            {{"app", "api-burst-" + std::to_string(i)},
-                             {"plan", "heroku-postgresql:standard-0"}});
+        http_reply r = call(
+            "POST", "/v1/upgrades",
+            {{"app", "api-burst-" + std::to_string(i)}, {"plan", "heroku-postgresql:standard-0"}});
         EXPECT_EQ(r.status, 201) << r.body;
     }
     int checks = -1;

@@ -34,8 +34,8 @@ std::string enqueue(const std::filesystem::path& state_dir, upgrade_request requ
         }
     }
     u.request = std::move(request);
-    const auto now = std::chrono::time_point_cast<std::chrono::milliseconds>(
-        std::chrono::system_clock::now());
+    const auto now =
+        std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
     auto created = store.create(std::move(u), now);
     if (!created) {
         throw std::runtime_error("cannot enqueue: " + created.err().message);
@@ -50,8 +50,9 @@ std::vector<event_record> history(const std::filesystem::path& state_dir, const 
 }
 
 bool has_detail(const std::vector<event_record>& events, const std::string& text) {
-    return std::any_of(events.begin(), events.end(),
-                       [&](const event_record& e) { return e.detail.find(text) != std::string::npos; });
+    return std::any_of(events.begin(), events.end(), [&](const event_record& e) {
+        return e.detail.find(text) != std::string::npos;
+    });
 }
 
 std::string all_details(const std::vector<event_record>& events) {
@@ -75,8 +76,9 @@ TEST(heroku_paths, a_shared_database_is_upgraded_for_its_user_and_never_destroye
     emulator emu(dir);
     emu.fast_timings();
     json owner = emu.seed_app("owner-app", "web=1", sample_sql(500));
-    emu.control("POST", "/_emulator/apps",
-                {{"name", "user-app"}, {"formation", "web=1 worker=1"}, {"database_of", "owner-app"}});
+    emu.control(
+        "POST", "/_emulator/apps",
+        {{"name", "user-app"}, {"formation", "web=1 worker=1"}, {"database_of", "owner-app"}});
     std::string owner_url = emu.config_var("owner-app", "DATABASE_URL");
     std::string before = content_digest(owner_url);
     std::string shared = owner["addon"]["name"];

@@ -89,8 +89,8 @@ TEST(parallel, twenty_upgrades_share_a_tight_rate_budget_without_a_single_429) {
 
     // pgshiftd is told the budget, as an operator configures their account's.
     timed_run all = timed(emu, dir / "state",
-                          {"--rate-capacity", std::to_string(capacity),
-                           "--rate-refill-per-minute", std::to_string(refill_per_minute)});
+                          {"--rate-capacity", std::to_string(capacity), "--rate-refill-per-minute",
+                           std::to_string(refill_per_minute)});
     std::cerr << "one upgrade: " << per_upgrade << " requests in " << probe.seconds
               << " s; twenty: " << requests_in(all.run.err) << " requests ("
               << requests_in(all.run.err, "429") << " answered 429) in " << all.seconds

@@ -118,8 +118,8 @@ TEST(durability, sigkill_at_random_moments_loses_no_commit_and_leaves_nothing_ha
     auto seed = testing::durability_seed(std::getenv(testing::durability_seed_variable));
     ASSERT_TRUE(seed.ok()) << seed.err();
     // Printed before the first kill (and with every failure) so any run can be replayed.
-    std::string replay = std::string(testing::durability_seed_variable) + "=" +
-                         std::to_string(*seed);
+    std::string replay =
+        std::string(testing::durability_seed_variable) + "=" + std::to_string(*seed);
     std::cout << "durability: seed " << *seed << " (replay with " << replay << ")" << std::endl;
     ::testing::Test::RecordProperty("seed", std::to_string(*seed));
     SCOPED_TRACE("replay with " + replay);
