@@ -112,7 +112,7 @@ std::vector<std::string> raw_requests() {
     };
 }
 
-TEST(ControlFuzz, MalformedRequestsNeitherCrashNorChangeState) {
+TEST(control_fuzz, malformed_requests_neither_crash_nor_change_state) {
     control_harness h{{}, "127.0.0.1", [](http::server_options& o) {
                           o.idle_timeout = std::chrono::seconds(1);
                       }};

@@ -26,7 +26,7 @@ upgrade fresh() {
     return u;
 }
 
-TEST(ControlRender, FreshUpgradeHasNullsWhereNothingIsKnown) {
+TEST(control_render, fresh_upgrade_has_nulls_where_nothing_is_known) {
     const auto j = json::parse(render_upgrade({fresh(), {}}));
     EXPECT_EQ(j["id"], "3f1c0f9e");
     EXPECT_EQ(j["app"], "sushi");
@@ -50,7 +50,7 @@ TEST(ControlRender, FreshUpgradeHasNullsWhereNothingIsKnown) {
     EXPECT_EQ(j.size(), 26u); // every field of the contract, and nothing else
 }
 
-TEST(ControlRender, RecordedStepDataIsShown) {
+TEST(control_render, recorded_step_data_is_shown) {
     upgrade u = fresh();
     u.current = state::restoring;
     u.request.pg_version = "16";
@@ -106,7 +106,7 @@ TEST(ControlRender, RecordedStepDataIsShown) {
     EXPECT_TRUE(j["timings"][1]["seconds"].is_null());
 }
 
-TEST(ControlRender, ProgressWithUnknownTotalHasNoPercentOrEta) {
+TEST(control_render, progress_with_unknown_total_has_no_percent_or_eta) {
     upgrade u = fresh();
     u.backup_uuid = "b";
     u.transfer.processed_bytes = 5;
@@ -116,7 +116,7 @@ TEST(ControlRender, ProgressWithUnknownTotalHasNoPercentOrEta) {
     EXPECT_TRUE(j["progress"]["eta_seconds"].is_null());
 }
 
-TEST(ControlRender, EventShape) {
+TEST(control_render, event_shape) {
     event_record e{"u",
                    4,
                    at_s(5),
@@ -136,7 +136,7 @@ TEST(ControlRender, EventShape) {
 
 // A Heroku write's history: the request and its outcome name the same effect id, and the
 // outcome what Heroku called it (here the add-on's id).
-TEST(ControlRender, EffectEventsShowTheirIdAndIdentity) {
+TEST(control_render, effect_events_show_their_id_and_identity) {
     event_record e{"u",
                    7,
                    at_s(9),
@@ -158,13 +158,13 @@ TEST(ControlRender, EffectEventsShowTheirIdAndIdentity) {
     EXPECT_TRUE(j["identity"].is_null());
 }
 
-TEST(ControlRender, InvalidUtf8InDetailIsReplacedNotThrown) {
+TEST(control_render, invalid_utf8_in_detail_is_replaced_not_thrown) {
     event_record e{
         "u", 1, at_s(1), event_type::step_failed, state::pending, state::pending, "bad \xff byte"};
     EXPECT_NO_THROW(json::parse(render_event(e)));
 }
 
-TEST(ControlRender, ErrorShapes) {
+TEST(control_render, error_shapes) {
     EXPECT_EQ(json::parse(render_error(bad_request("nope"))),
               json::parse(R"({"id":"bad_request","message":"nope"})"));
     EXPECT_EQ(json::parse(render_error(invalid_param("app", "bad app"))),
@@ -175,14 +175,14 @@ TEST(ControlRender, ErrorShapes) {
               json::parse(R"({"id":"internal_error","message":"internal server error"})"));
 }
 
-TEST(ControlRender, UpgradePage) {
+TEST(control_render, upgrade_page) {
     const auto j = json::parse(render_upgrade_page({{fresh(), {}}}, std::string("u-9")));
     EXPECT_EQ(j["upgrades"].size(), 1u);
     EXPECT_EQ(j["next"], "u-9");
     EXPECT_TRUE(json::parse(render_upgrade_page({}, std::nullopt))["next"].is_null());
 }
 
-TEST(ControlRender, MetricsText) {
+TEST(control_render, metrics_text) {
     metrics_snapshot m;
     m.upgrades_by_state = {{state::pending, 0}, {state::restoring, 1}};
     m.step_durations = {{state::restoring, 812'400, 3}};
@@ -207,7 +207,7 @@ TEST(ControlRender, MetricsText) {
     EXPECT_NE(render_metrics(m, false).find(R"(status="we\"ird\\\n"} 1)"), std::string::npos);
 }
 
-TEST(ControlRender, SseFrame) {
+TEST(control_render, sse_frame) {
     EXPECT_EQ(sse_frame(7, "created", R"({"a":1})"), "id: 7\nevent: created\ndata: {\"a\":1}\n\n");
     EXPECT_EQ(sse_frame(std::nullopt, "end", "{}"), "event: end\ndata: {}\n\n");
 }

@@ -30,13 +30,13 @@ void expect_error(const http_reply& r, int status, const std::string& id) {
     EXPECT_FALSE(j.value("message", "").empty()) << r.body;
 }
 
-class ControlServer : public ::testing::Test {
+class control_server : public ::testing::Test {
 protected:
     control_harness h_;
     http_client c_{"127.0.0.1", h_.port()};
 };
 
-TEST_F(ControlServer, CreateAnswers201WithLocationAndTheUpgrade) {
+TEST_F(control_server, create_answers_201_with_location_and_the_upgrade) {
     auto r = c_.request("POST", "/v1/upgrades", sushi, json_type);
     ASSERT_EQ(r.status, 201) << r.body;
     const auto j = json::parse(r.body);
@@ -50,7 +50,7 @@ TEST_F(ControlServer, CreateAnswers201WithLocationAndTheUpgrade) {
     EXPECT_EQ(json::parse(again.body)["timings"][0]["step"], "pending");
 }
 
-TEST_F(ControlServer, IdempotencyKeyReplaysAndRefusesAnotherBody) {
+TEST_F(control_server, idempotency_key_replays_and_refuses_another_body) {
     auto first = c_.request("POST", "/v1/upgrades", sushi, with_key("k-1"));
     ASSERT_EQ(first.status, 201) << first.body;
     const auto before = h_.fingerprint();
@@ -71,7 +71,7 @@ TEST_F(ControlServer, IdempotencyKeyReplaysAndRefusesAnotherBody) {
                  "bad_request");
 }
 
-TEST_F(ControlServer, SecondActiveUpgradeOfAnAppIsAConflictNamingTheFirst) {
+TEST_F(control_server, second_active_upgrade_of_an_app_is_a_conflict_naming_the_first) {
     const auto id = h_.started("sushi");
     auto r = c_.request("POST", "/v1/upgrades", sushi, json_type);
     expect_error(r, 409, "conflict");
@@ -82,7 +82,7 @@ TEST_F(ControlServer, SecondActiveUpgradeOfAnAppIsAConflictNamingTheFirst) {
     EXPECT_EQ(c_.request("POST", "/v1/upgrades", sushi, json_type).status, 201);
 }
 
-TEST_F(ControlServer, ErrorStatusesAndBodies) {
+TEST_F(control_server, error_statuses_and_bodies) {
     expect_error(c_.request("POST", "/v1/upgrades", "{not json", json_type), 400, "bad_request");
     expect_error(c_.request("POST", "/v1/upgrades", "[1,2]", json_type), 400, "bad_request");
     expect_error(c_.request("GET", "/v1/nothing"), 404, "not_found");
@@ -111,7 +111,7 @@ TEST_F(ControlServer, ErrorStatusesAndBodies) {
     EXPECT_EQ(h_.fingerprint(), store_fingerprint{});
 }
 
-TEST_F(ControlServer, InternalErrorsAreGenericAndLogged) {
+TEST_F(control_server, internal_errors_are_generic_and_logged) {
     const auto id = h_.started("sushi");
     h_.on_loop([&] { h_.backend().throw_on_get = true; });
     auto r = c_.request("GET", "/v1/upgrades/" + id);
@@ -124,7 +124,7 @@ TEST_F(ControlServer, InternalErrorsAreGenericAndLogged) {
     EXPECT_TRUE(logged);
 }
 
-TEST_F(ControlServer, ListFiltersAndPagesNewestFirst) {
+TEST_F(control_server, list_filters_and_pages_newest_first) {
     std::vector<std::string> ids;
     for (const char* app : {"app-a", "app-b", "app-c", "app-d", "app-e"}) {
         ids.push_back(h_.started(app));
@@ -156,7 +156,7 @@ TEST_F(ControlServer, ListFiltersAndPagesNewestFirst) {
     EXPECT_EQ(by_app["upgrades"][0]["id"], ids[2]);
 }
 
-TEST_F(ControlServer, CommandsAnswerTheUpgradeOrInvalidState) {
+TEST_F(control_server, commands_answer_the_upgrade_or_invalid_state) {
     const auto id = h_.started("sushi");
     const auto base = "/v1/upgrades/" + id;
     auto r = c_.request("POST", base + "/pause");
@@ -177,7 +177,7 @@ TEST_F(ControlServer, CommandsAnswerTheUpgradeOrInvalidState) {
     expect_error(c_.request("POST", base + "/cancel"), 409, "invalid_state");
 }
 
-TEST_F(ControlServer, EventsInSeqOrderAfterACursor) {
+TEST_F(control_server, events_in_seq_order_after_a_cursor) {
     const auto id = h_.started("sushi");
     h_.advance(id);
     h_.advance(id);
@@ -196,7 +196,7 @@ TEST_F(ControlServer, EventsInSeqOrderAfterACursor) {
     expect_error(c_.request("GET", "/v1/upgrades/" + id + "/events?after=x"), 400, "bad_request");
 }
 
-TEST_F(ControlServer, HealthReadinessAndHead) {
+TEST_F(control_server, health_readiness_and_head) {
     auto r = c_.request("GET", "/healthz");
     EXPECT_EQ(r.status, 200);
     EXPECT_EQ(json::parse(r.body), json::parse(R"({"status":"ok"})"));
@@ -207,7 +207,7 @@ TEST_F(ControlServer, HealthReadinessAndHead) {
     EXPECT_NE(c_.request("GET", "/metrics").body.find("pgshift_ready 0\n"), std::string::npos);
 }
 
-class ControlServerWithToken : public ::testing::Test {
+class control_server_with_token : public ::testing::Test {
 protected:
     static api::control_options with_token() {
         api::control_options o;
@@ -218,7 +218,7 @@ protected:
     http_client c_{"127.0.0.1", h_.port()};
 };
 
-TEST_F(ControlServerWithToken, EveryRouteButHealthzNeedsTheToken) {
+TEST_F(control_server_with_token, every_route_but_healthz_needs_the_token) {
     EXPECT_EQ(c_.request("GET", "/healthz").status, 200);
     for (const auto& [method, target] :
          std::vector<std::pair<std::string, std::string>>{{"GET", "/v1/upgrades"},

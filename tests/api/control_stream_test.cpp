@@ -94,12 +94,12 @@ api::control_options fast_streams() {
     return o;
 }
 
-class ControlStream : public ::testing::Test {
+class control_stream : public ::testing::Test {
 protected:
     control_harness h_{fast_streams()};
 };
 
-TEST_F(ControlStream, FollowDeliversEveryEventInOrderThenEnd) {
+TEST_F(control_stream, follow_delivers_every_event_in_order_then_end) {
     const auto id = h_.started("sushi");
     auto reader = std::async(std::launch::async, [&] {
         http_client c{"127.0.0.1", h_.port()};
@@ -123,7 +123,7 @@ TEST_F(ControlStream, FollowDeliversEveryEventInOrderThenEnd) {
     EXPECT_EQ(json::parse(messages.back().data)["state"], "succeeded");
 }
 
-TEST_F(ControlStream, LastEventIdResumesAfterThatEntry) {
+TEST_F(control_stream, last_event_id_resumes_after_that_entry) {
     const auto id = h_.started("sushi");
     for (int i = 0; i < 3; ++i) {
         h_.advance(id);
@@ -141,7 +141,7 @@ TEST_F(ControlStream, LastEventIdResumesAfterThatEntry) {
     expect_complete_stream(parse_sse(reply.body), full["events"], 3);
 }
 
-TEST_F(ControlStream, QuietStreamGetsKeepAliveComments) {
+TEST_F(control_stream, quiet_stream_gets_keep_alive_comments) {
     const auto id = h_.started("sushi");
     http_client c{"127.0.0.1", h_.port()};
     c.set_timeout(900ms);
@@ -224,7 +224,7 @@ std::vector<prom_sample> parse_prometheus(const std::string& text,
     return out;
 }
 
-TEST_F(ControlStream, MetricsParseAsPrometheusText) {
+TEST_F(control_stream, metrics_parse_as_prometheus_text) {
     const auto done = h_.started("app-a");
     while (!is_terminal(h_.advance(done))) {
     }
@@ -303,7 +303,7 @@ void leave_stale_socket(const std::string& path) {
     ::close(fd);
 }
 
-TEST(ControlUnixSocket, ServesOnASocketFileWithMode0660AndClearsAStaleOne) {
+TEST(control_unix_socket, serves_on_a_socket_file_with_mode_0660_and_clears_a_stale_one) {
     temp_dir dir;
     const auto path = dir.path() + "/api.sock";
     leave_stale_socket(path);
@@ -325,7 +325,7 @@ TEST(ControlUnixSocket, ServesOnASocketFileWithMode0660AndClearsAStaleOne) {
     EXPECT_NE(::lstat(path.c_str(), &st), 0); // removed at stop
 }
 
-TEST(ControlUnixSocket, RefusesAPathThatIsNotASocket) {
+TEST(control_unix_socket, refuses_a_path_that_is_not_a_socket) {
     temp_dir dir;
     const auto path = dir.path() + "/plain-file";
     std::fclose(std::fopen(path.c_str(), "w"));

@@ -29,7 +29,7 @@ void expect_field_error(const std::string& body, std::string_view field) {
     EXPECT_FALSE(r.err().message.empty());
 }
 
-TEST(ControlValidation, MinimalBodyGetsDefaults) {
+TEST(control_validation, minimal_body_gets_defaults) {
     auto r = parse_start_body(minimal);
     ASSERT_TRUE(r.ok());
     EXPECT_EQ(r->app, "sushi");
@@ -43,7 +43,7 @@ TEST(ControlValidation, MinimalBodyGetsDefaults) {
     EXPECT_FALSE(r->webhook_url);
 }
 
-TEST(ControlValidation, EveryOptionalFieldIsRead) {
+TEST(control_validation, every_optional_field_is_read) {
     auto r = parse_start_body(
         R"({"app":"sushi","plan":"heroku-postgresql:standard-0","version":16,
             "downtime_at":"2026-11-26T02:00:00+01:00","verify":false,
@@ -59,7 +59,7 @@ TEST(ControlValidation, EveryOptionalFieldIsRead) {
     EXPECT_TRUE(r->keep_target_on_rollback);
 }
 
-TEST(ControlValidation, VersionAsStringOrInteger) {
+TEST(control_validation, version_as_string_or_integer) {
     EXPECT_EQ(parse_start_body(with("version", "\"15\""))->pg_version, "15");
     EXPECT_EQ(parse_start_body(with("version", "17"))->pg_version, "17");
     EXPECT_FALSE(parse_start_body(with("version", "null"))->pg_version);
@@ -68,7 +68,7 @@ TEST(ControlValidation, VersionAsStringOrInteger) {
     }
 }
 
-TEST(ControlValidation, AppNameRule) {
+TEST(control_validation, app_name_rule) {
     for (auto good : {"ab", "sushi", "my-app-2", "a234567890123456789012345678901"}) {
         EXPECT_EQ(valid_app_name(good), std::string_view(good).size() <= 30) << good;
     }
@@ -81,7 +81,7 @@ TEST(ControlValidation, AppNameRule) {
     expect_field_error(R"({"plan":"heroku-postgresql:standard-0"})", "app");
 }
 
-TEST(ControlValidation, PlanRule) {
+TEST(control_validation, plan_rule) {
     EXPECT_TRUE(valid_plan("heroku-postgresql:standard-0"));
     EXPECT_TRUE(valid_plan("heroku-postgresql:essential-0"));
     for (auto bad : {"standard-0", "heroku-postgresql:", "heroku-postgresql:Standard-0",
@@ -93,7 +93,7 @@ TEST(ControlValidation, PlanRule) {
     expect_field_error(R"({"app":"sushi"})", "plan");
 }
 
-TEST(ControlValidation, DowntimeAtMustBeRfc3339) {
+TEST(control_validation, downtime_at_must_be_rfc3339) {
     EXPECT_TRUE(parse_start_body(with("downtime_at", "\"2026-11-26T02:00:00Z\"")).ok());
     EXPECT_TRUE(parse_start_body(with("downtime_at", "null")).ok());
     for (auto bad : {"\"tomorrow\"", "\"2026-11-26\"", "\"2026-11-26 02:00:00Z\"", "1764122400",
@@ -102,7 +102,7 @@ TEST(ControlValidation, DowntimeAtMustBeRfc3339) {
     }
 }
 
-TEST(ControlValidation, BooleansMustBeBooleans) {
+TEST(control_validation, booleans_must_be_booleans) {
     for (auto field : {"verify", "allow_restore_warnings", "keep_target_on_rollback"}) {
         for (auto bad : {"1", "\"true\"", "0", "{}"}) {
             expect_field_error(with(field, bad), field);
@@ -111,14 +111,14 @@ TEST(ControlValidation, BooleansMustBeBooleans) {
     }
 }
 
-TEST(ControlValidation, RemoveSourceAfterIsNonNegativeIntegerSeconds) {
+TEST(control_validation, remove_source_after_is_non_negative_integer_seconds) {
     EXPECT_EQ(parse_start_body(with("remove_source_after", "0"))->remove_source_after, 0s);
     for (auto bad : {"-1", "1.5", "\"3600\"", "1e3", "true", "18446744073709551615"}) {
         expect_field_error(with("remove_source_after", bad), "remove_source_after");
     }
 }
 
-TEST(ControlValidation, WebhookUrlMustBeHttpOrHttps) {
+TEST(control_validation, webhook_url_must_be_http_or_https) {
     for (auto good : {"http://x", "https://hooks.example:8443/p?q=1#f", "HTTPS://u:p@h/x"}) {
         EXPECT_TRUE(valid_webhook_url(good)) << good;
     }
@@ -131,7 +131,7 @@ TEST(ControlValidation, WebhookUrlMustBeHttpOrHttps) {
     EXPECT_FALSE(valid_webhook_url("https://x/" + std::string(3000, 'a')));
 }
 
-TEST(ControlValidation, ExtensionsAreAnArrayOfNamesSortedAndLowerCased) {
+TEST(control_validation, extensions_are_an_array_of_names_sorted_and_lower_cased) {
     auto r = parse_start_body(with("extensions", R"(["pg_trgm","HStore","uuid-ossp","hstore"])"));
     ASSERT_TRUE(r.ok()) << r.err().message;
     EXPECT_EQ(r->extensions, (std::vector<std::string>{"hstore", "pg_trgm", "uuid-ossp"}));
@@ -148,12 +148,12 @@ TEST(ControlValidation, ExtensionsAreAnArrayOfNamesSortedAndLowerCased) {
     expect_field_error(with("extensions", many + "]"), "extensions");
 }
 
-TEST(ControlValidation, UnknownFieldIsNamed) {
+TEST(control_validation, unknown_field_is_named) {
     expect_field_error(with("colour", "\"blue\""), "colour");
     expect_field_error(with("token", "null"), "token");
 }
 
-TEST(ControlValidation, NotJsonOrNotObjectIs400) {
+TEST(control_validation, not_json_or_not_object_is_400) {
     for (auto bad : {"", "{", "not json", "[]", "\"x\"", "42", "null", "{\"app\":}"}) {
         auto r = parse_start_body(bad);
         ASSERT_FALSE(r.ok()) << bad;
@@ -163,7 +163,7 @@ TEST(ControlValidation, NotJsonOrNotObjectIs400) {
     }
 }
 
-TEST(ControlValidation, IdempotencyKeyRule) {
+TEST(control_validation, idempotency_key_rule) {
     EXPECT_TRUE(valid_idempotency_key("k"));
     EXPECT_TRUE(valid_idempotency_key(std::string(255, 'k')));
     EXPECT_FALSE(valid_idempotency_key(""));
@@ -172,7 +172,7 @@ TEST(ControlValidation, IdempotencyKeyRule) {
     EXPECT_FALSE(valid_idempotency_key("caf\xc3\xa9"));
 }
 
-TEST(ControlValidation, ListQuery) {
+TEST(control_validation, list_query) {
     auto f = parse_list_query({{"state", "restoring"},
                                {"app", "sushi"},
                                {"limit", "7"},
@@ -197,7 +197,7 @@ TEST(ControlValidation, ListQuery) {
     }
 }
 
-TEST(ControlValidation, EventsQuery) {
+TEST(control_validation, events_query) {
     auto q = parse_events_query({{"after", "3"}, {"follow", "1"}}, std::nullopt, std::nullopt);
     ASSERT_TRUE(q.ok());
     EXPECT_EQ(q->after, 3);
@@ -213,13 +213,13 @@ TEST(ControlValidation, EventsQuery) {
     EXPECT_FALSE(parse_events_query({}, "-1", std::nullopt).ok());
 }
 
-TEST(ControlValidation, Commands) {
+TEST(control_validation, commands) {
     EXPECT_EQ(parse_command("pause"), command::pause);
     EXPECT_EQ(parse_command("retry"), command::retry);
     EXPECT_FALSE(parse_command("PAUSE"));
 }
 
-TEST(ControlValidation, JsonMediaTypes) {
+TEST(control_validation, json_media_types) {
     EXPECT_TRUE(is_json_media_type("application/json"));
     EXPECT_TRUE(is_json_media_type("Application/JSON; charset=utf-8"));
     EXPECT_TRUE(is_json_media_type("application/merge-patch+json"));
@@ -228,7 +228,7 @@ TEST(ControlValidation, JsonMediaTypes) {
     EXPECT_FALSE(is_json_media_type(""));
 }
 
-TEST(ControlAuth, ConstantTimeEquals) {
+TEST(control_auth, constant_time_equals) {
     EXPECT_TRUE(constant_time_equals("secret", "secret"));
     EXPECT_FALSE(constant_time_equals("secreT", "secret"));
     EXPECT_FALSE(constant_time_equals("secret-longer", "secret"));
@@ -236,7 +236,7 @@ TEST(ControlAuth, ConstantTimeEquals) {
     EXPECT_FALSE(constant_time_equals("", "secret"));
 }
 
-TEST(ControlAuth, BearerMatches) {
+TEST(control_auth, bearer_matches) {
     http::request req;
     EXPECT_FALSE(bearer_matches(req, "t0ken"));
     req.headers.push_back({"authorization", "bearer t0ken"});

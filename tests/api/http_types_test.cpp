@@ -8,7 +8,7 @@ namespace {
 
 using namespace pgshift::http;
 
-TEST(HttpTypes, HeaderLookupIgnoresCaseAndQueryLookupDoesNot) {
+TEST(http_types, header_lookup_ignores_case_and_query_lookup_does_not) {
     request req;
     req.headers = {{"Content-Type", "a"}, {"X-Dup", "1"}, {"x-dup", "2"}};
     req.query = {{"Page", "1"}, {"page", "2"}};
@@ -19,7 +19,7 @@ TEST(HttpTypes, HeaderLookupIgnoresCaseAndQueryLookupDoesNot) {
     EXPECT_FALSE(req.query_value("PAGE"));
 }
 
-TEST(HttpTypes, ErrorBodiesAreEscapedJson) {
+TEST(http_types, error_bodies_are_escaped_json) {
     const auto res = response::error(422, "invalid_params", "name \"x\"\nis bad");
     EXPECT_EQ(res.status, 422);
     EXPECT_EQ(res.body, R"({"id":"invalid_params","message":"name \"x\"\nis bad"})");
@@ -28,7 +28,7 @@ TEST(HttpTypes, ErrorBodiesAreEscapedJson) {
     EXPECT_EQ(response::json(201, "{}").status, 201);
 }
 
-TEST(ChunkQueue, QueuesInOrderAndClosesWhenThePeerFallsBehind) {
+TEST(chunk_queue, queues_in_order_and_closes_when_the_peer_falls_behind) {
     detail::chunk_queue queue(10);
     int wakes = 0;
     queue.set_wake([&] { ++wakes; });
@@ -44,7 +44,7 @@ TEST(ChunkQueue, QueuesInOrderAndClosesWhenThePeerFallsBehind) {
     EXPECT_EQ(wakes, 4); // the close woke the session once more
 }
 
-TEST(ChunkQueue, FinishEndsTheStreamAfterWhatIsQueued) {
+TEST(chunk_queue, finish_ends_the_stream_after_what_is_queued) {
     detail::chunk_queue queue(100);
     EXPECT_TRUE(queue.write("a"));
     queue.finish();

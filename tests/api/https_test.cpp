@@ -33,7 +33,7 @@ server_options tls_options(const pgshift::testing::tls_files& files) {
     return options;
 }
 
-TEST(HttpsServer, RoundTripWithTheGeneratedCertificate) {
+TEST(https_server, round_trip_with_the_generated_certificate) {
     temp_dir dir;
     const auto files = make_self_signed_cert(dir.path());
     running_server srv(hello, tls_options(files));
@@ -45,7 +45,7 @@ TEST(HttpsServer, RoundTripWithTheGeneratedCertificate) {
     }
 }
 
-TEST(HttpsServer, AClientThatDoesNotTrustTheCertificateFails) {
+TEST(https_server, a_client_that_does_not_trust_the_certificate_fails) {
     temp_dir dir;
     const auto files = make_self_signed_cert(dir.path());
     const auto stranger = make_self_signed_cert(dir.path(), "stranger");
@@ -59,7 +59,7 @@ TEST(HttpsServer, AClientThatDoesNotTrustTheCertificateFails) {
     EXPECT_EQ(trusting.request("GET", "/ok").body, "hello /ok");
 }
 
-TEST(HttpsServer, StopClosesIdleTlsSessionsPromptly) {
+TEST(https_server, stop_closes_idle_tls_sessions_promptly) {
     temp_dir dir;
     const auto files = make_self_signed_cert(dir.path());
     running_server srv(hello, tls_options(files));
@@ -69,7 +69,7 @@ TEST(HttpsServer, StopClosesIdleTlsSessionsPromptly) {
     EXPECT_TRUE(srv.wait_stopped(3s));
 }
 
-TEST(HttpsServer, BadTlsFilesThrowFromTheConstructor) {
+TEST(https_server, bad_tls_files_throw_from_the_constructor) {
     temp_dir dir;
     const auto files = make_self_signed_cert(dir.path());
     const auto other = make_self_signed_cert(dir.path(), "other");

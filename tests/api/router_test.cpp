@@ -25,7 +25,7 @@ pgshift::http::handler named(std::string name) {
     };
 }
 
-TEST(Router, FillsParametersFromSegments) {
+TEST(router, fills_parameters_from_segments) {
     router r;
     r.add("GET", "/apps/{app}/addons/{addon}", named("addon"));
     auto req = make("GET", "/apps/my-app/addons/db_1?x=1");
@@ -35,7 +35,7 @@ TEST(Router, FillsParametersFromSegments) {
     EXPECT_EQ(req.params.size(), 2U);
 }
 
-TEST(Router, LiteralSegmentBeatsParameterWhateverTheOrder) {
+TEST(router, literal_segment_beats_parameter_whatever_the_order) {
     router param_first;
     param_first.add("GET", "/apps/{app}", named("param"));
     param_first.add("GET", "/apps/new", named("literal"));
@@ -56,7 +56,7 @@ TEST(Router, LiteralSegmentBeatsParameterWhateverTheOrder) {
     EXPECT_EQ(deeper.dispatch(req).body, "early-literal");
 }
 
-TEST(Router, UnknownPathIs404NotFound) {
+TEST(router, unknown_path_is_404_not_found) {
     router r;
     r.add("GET", "/apps", named("apps"));
     auto req = make("GET", "/nope");
@@ -65,7 +65,7 @@ TEST(Router, UnknownPathIs404NotFound) {
     EXPECT_NE(res.body.find("\"id\":\"not_found\""), std::string::npos);
 }
 
-TEST(Router, WrongMethodIs405WithAnAllowHeader) {
+TEST(router, wrong_method_is_405_with_an_allow_header) {
     router r;
     r.add("POST", "/apps", named("create"));
     r.add("GET", "/apps", named("list"));
@@ -81,7 +81,7 @@ TEST(Router, WrongMethodIs405WithAnAllowHeader) {
     EXPECT_EQ(r.dispatch(lower).status, 405);
 }
 
-TEST(Router, HeadUsesTheGetRouteUnlessOneIsRegistered) {
+TEST(router, head_uses_the_get_route_unless_one_is_registered) {
     router r;
     r.add("GET", "/a", named("get-a"));
     r.add("GET", "/b", named("get-b"));
@@ -92,7 +92,7 @@ TEST(Router, HeadUsesTheGetRouteUnlessOneIsRegistered) {
     EXPECT_EQ(r.dispatch(b).body, "head-b");
 }
 
-TEST(Router, TrailingSlashesAndEmptySegmentsMatchNothing) {
+TEST(router, trailing_slashes_and_empty_segments_match_nothing) {
     router r;
     r.add("GET", "/", named("root"));
     r.add("GET", "/apps", named("apps"));
@@ -107,7 +107,7 @@ TEST(Router, TrailingSlashesAndEmptySegmentsMatchNothing) {
     EXPECT_EQ(r.dispatch(apps).body, "apps");
 }
 
-TEST(Router, DecodesEachSegmentAfterSplitting) {
+TEST(router, decodes_each_segment_after_splitting) {
     router r;
     r.add("GET", "/apps/{app}", named("app"));
     r.add("GET", "/caf\xc3\xa9", named("literal"));
@@ -123,7 +123,7 @@ TEST(Router, DecodesEachSegmentAfterSplitting) {
     EXPECT_EQ(r.dispatch(broken).status, 404);
 }
 
-TEST(Router, MatchesOnThePathWhenTheRequestHasNoTarget) {
+TEST(router, matches_on_the_path_when_the_request_has_no_target) {
     router r;
     r.add("GET", "/apps/{app}", named("app"));
     request req;
@@ -133,7 +133,7 @@ TEST(Router, MatchesOnThePathWhenTheRequestHasNoTarget) {
     EXPECT_EQ(req.params.at("app"), "already decoded");
 }
 
-TEST(Router, RejectsMalformedPatternsAndDuplicates) {
+TEST(router, rejects_malformed_patterns_and_duplicates) {
     router r;
     EXPECT_THROW(r.add("GET", "apps", named("x")), std::invalid_argument);
     EXPECT_THROW(r.add("GET", "/apps/{}", named("x")), std::invalid_argument);

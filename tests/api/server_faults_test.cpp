@@ -25,7 +25,7 @@ response text(std::string body) {
     return r;
 }
 
-TEST(HttpServerFaults, DelayDoesNotBlockOtherConnections) {
+TEST(http_server_faults, delay_does_not_block_other_connections) {
     std::promise<void> slow_arrived;
     running_server srv([&](request& req) {
         if (req.path == "/slow") {
@@ -59,7 +59,7 @@ TEST(HttpServerFaults, DelayDoesNotBlockOtherConnections) {
     EXPECT_GE(slow_took, 400ms); // timers never fire early
 }
 
-TEST(HttpServerFaults, ResetDropsTheConnectionWithoutAnAnswer) {
+TEST(http_server_faults, reset_drops_the_connection_without_an_answer) {
     running_server srv([](request&) {
         auto r = text("never sent");
         r.reset = true;
@@ -70,7 +70,7 @@ TEST(HttpServerFaults, ResetDropsTheConnectionWithoutAnAnswer) {
     EXPECT_EQ(client.send_raw("GET / HTTP/1.1\r\nHost: x\r\n\r\n"), "");
 }
 
-TEST(HttpServerFaults, BeyondMaxConnectionsAllBusyTheAnswerIs503) {
+TEST(http_server_faults, beyond_max_connections_all_busy_the_answer_is_503) {
     server_options options;
     options.max_connections = 2;
     std::mutex mutex;
@@ -124,7 +124,7 @@ TEST(HttpServerFaults, BeyondMaxConnectionsAllBusyTheAnswerIs503) {
     EXPECT_EQ(second.get(), "busy");
 }
 
-TEST(HttpServerFaults, StreamDeliversEveryChunkInOrder) {
+TEST(http_server_faults, stream_delivers_every_chunk_in_order) {
     std::shared_ptr<stream_writer> kept;
     running_server srv([&](request&) {
         response r;
@@ -162,7 +162,7 @@ TEST(HttpServerFaults, StreamDeliversEveryChunkInOrder) {
     EXPECT_FALSE(late_write);
 }
 
-TEST(HttpServerFaults, StopEndsRunPromptlyWithIdleDelayedAndStreamingSessions) {
+TEST(http_server_faults, stop_ends_run_promptly_with_idle_delayed_and_streaming_sessions) {
     std::shared_ptr<stream_writer> stream;
     std::promise<void> streaming, delaying;
     running_server srv([&](request& req) {
@@ -200,7 +200,7 @@ TEST(HttpServerFaults, StopEndsRunPromptlyWithIdleDelayedAndStreamingSessions) {
     EXPECT_FALSE(stream->write("after stop"));
 }
 
-TEST(HttpServerFaults, ListenFailuresNameTheAddress) {
+TEST(http_server_faults, listen_failures_name_the_address) {
     running_server first([](request&) { return text("ok"); });
     boost::asio::io_context io;
     server_options taken;

@@ -119,7 +119,7 @@ int normal_request(const running_server& srv) {
 
 // 400 local connections that never finish their headers used to fill the cap (256) and
 // lock every other client out for the 30 s idle timeout.
-TEST(HttpServerSlowClients, SlowlorisAtTheCapGivesWayToANormalClient) {
+TEST(http_server_slow_clients, slowloris_at_the_cap_gives_way_to_a_normal_client) {
     server_options options;
     options.header_timeout = 60s; // only shedding at the cap can make room in this test
     running_server srv([](request&) { return text("ok"); }, options);
@@ -141,7 +141,7 @@ TEST(HttpServerSlowClients, SlowlorisAtTheCapGivesWayToANormalClient) {
 
 // Whole headers, then a body that never comes: as sheddable as slow headers, or 400 of them
 // would hold every place for the idle timeout.
-TEST(HttpServerSlowClients, SlowBodiesAtTheCapGiveWayToANormalClient) {
+TEST(http_server_slow_clients, slow_bodies_at_the_cap_give_way_to_a_normal_client) {
     server_options options;
     options.max_connections = 8;
     options.header_timeout = 60s;
@@ -157,7 +157,7 @@ TEST(HttpServerSlowClients, SlowBodiesAtTheCapGiveWayToANormalClient) {
 }
 
 // Established streams and requests being answered are busy, never "slow headers".
-TEST(HttpServerSlowClients, StreamsAreNeverShed) {
+TEST(http_server_slow_clients, streams_are_never_shed) {
     server_options options;
     options.max_connections = 3;
     options.header_timeout = 60s;
@@ -195,7 +195,7 @@ TEST(HttpServerSlowClients, StreamsAreNeverShed) {
 
 // A client that trickles its headers is closed after header_timeout, long before it would
 // have finished; a kept-alive connection idle between requests is not (idle_timeout).
-TEST(HttpServerSlowClients, HeaderTimeoutClosesATricklingClientButNotAnIdleOne) {
+TEST(http_server_slow_clients, header_timeout_closes_a_trickling_client_but_not_an_idle_one) {
     server_options options;
     options.header_timeout = 1s;
     running_server srv([](request&) { return text("ok"); }, options);

@@ -40,7 +40,7 @@ bool has_line_containing(const std::vector<std::string>& lines, std::string_view
                        [&](const std::string& l) { return l.find(needle) != std::string::npos; });
 }
 
-TEST(HttpServer, RoundTripCarriesMethodPathQueryHeadersAndBody) {
+TEST(http_server, round_trip_carries_method_path_query_headers_and_body) {
     running_server srv(echo);
     http_client client("127.0.0.1", srv.port());
     auto post =
@@ -54,7 +54,7 @@ TEST(HttpServer, RoundTripCarriesMethodPathQueryHeadersAndBody) {
     EXPECT_EQ(get.body, "GET|/x|||");
 }
 
-TEST(HttpServer, KeepAliveServesSeveralRequestsOnOneConnection) {
+TEST(http_server, keep_alive_serves_several_requests_on_one_connection) {
     running_server srv([](request& req) { return text(std::to_string(req.remote_port)); });
     http_client client("127.0.0.1", srv.port());
     const auto first = client.request("GET", "/").body;
@@ -63,7 +63,7 @@ TEST(HttpServer, KeepAliveServesSeveralRequestsOnOneConnection) {
     EXPECT_EQ(client.connections_opened(), 1U);
 }
 
-TEST(HttpServer, HeadAnswersWithTheLengthButNoBody) {
+TEST(http_server, head_answers_with_the_length_but_no_body) {
     running_server srv([](request&) { return text("hello"); });
     http_client client("127.0.0.1", srv.port());
     const auto reply = client.request("HEAD", "/");
@@ -73,7 +73,7 @@ TEST(HttpServer, HeadAnswersWithTheLengthButNoBody) {
     EXPECT_EQ(client.request("GET", "/").body, "hello"); // the connection stayed in sync
 }
 
-TEST(HttpServer, BodyOverTheLimitIs413) {
+TEST(http_server, body_over_the_limit_is_413) {
     server_options options;
     options.body_limit = 1024;
     running_server srv(echo, options);
@@ -84,7 +84,7 @@ TEST(HttpServer, BodyOverTheLimitIs413) {
     EXPECT_EQ(client.request("POST", "/", std::string(1024, 'y')).status, 200);
 }
 
-TEST(HttpServer, HugeHeadersAre431) {
+TEST(http_server, huge_headers_are_431) {
     running_server srv(echo);
     http_client client("127.0.0.1", srv.port());
     const auto reply = client.request("GET", "/", "", {{"X-Big", std::string(32 * 1024, 'h')}});
@@ -92,7 +92,7 @@ TEST(HttpServer, HugeHeadersAre431) {
     EXPECT_EQ(client.request("GET", "/", "", {{"X-Ok", std::string(8 * 1024, 'h')}}).status, 200);
 }
 
-TEST(HttpServer, MalformedRequestGets400AndTheServerKeepsServing) {
+TEST(http_server, malformed_request_gets_400_and_the_server_keeps_serving) {
     running_server srv(echo);
     http_client client("127.0.0.1", srv.port());
     const auto garbage = client.send_raw("NOT HTTP AT ALL\r\n\r\n");
@@ -103,7 +103,7 @@ TEST(HttpServer, MalformedRequestGets400AndTheServerKeepsServing) {
     EXPECT_EQ(client.request("GET", "/fine").body, "GET|/fine|||");
 }
 
-TEST(HttpServer, SlowClientIsDroppedAfterTheHeaderTimeout) {
+TEST(http_server, slow_client_is_dropped_after_the_header_timeout) {
     server_options options;
     options.header_timeout = 1s;
     running_server srv(echo, options);
@@ -115,7 +115,7 @@ TEST(HttpServer, SlowClientIsDroppedAfterTheHeaderTimeout) {
 }
 
 // A FIFO as a TLS file blocked the constructor forever (OpenSSL waits for a writer).
-TEST(HttpServer, TlsFilesMustBeRegularFiles) {
+TEST(http_server, tls_files_must_be_regular_files) {
     pgshift::testing::temp_dir dir;
     const std::string fifo = dir.path() + "/cert.pem";
     ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
@@ -136,7 +136,7 @@ TEST(HttpServer, TlsFilesMustBeRegularFiles) {
     }
 }
 
-TEST(HttpServer, ThrowingHandlerGetsAGeneric500AndTheDetailsAreLogged) {
+TEST(http_server, throwing_handler_gets_a_generic_500_and_the_details_are_logged) {
     running_server srv([](request& req) -> response {
         if (req.path == "/boom") {
             throw std::runtime_error("secret detail");
@@ -153,7 +153,7 @@ TEST(HttpServer, ThrowingHandlerGetsAGeneric500AndTheDetailsAreLogged) {
     EXPECT_EQ(client.connections_opened(), 1U);
 }
 
-TEST(HttpServer, HeaderInjectionFromAHandlerIsRefused) {
+TEST(http_server, header_injection_from_a_handler_is_refused) {
     running_server srv([](request&) { return text("x").with_header("X-A", "1\r\nX-Evil: 1"); });
     http_client client("127.0.0.1", srv.port());
     const auto reply = client.request("GET", "/");
@@ -161,7 +161,7 @@ TEST(HttpServer, HeaderInjectionFromAHandlerIsRefused) {
     EXPECT_FALSE(reply.header("X-Evil"));
 }
 
-TEST(HttpServer, ExpectContinueIsAnswered) {
+TEST(http_server, expect_continue_is_answered) {
     running_server srv(echo);
     http_client client("127.0.0.1", srv.port());
     const auto raw = client.send_raw("POST /e HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"

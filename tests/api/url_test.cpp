@@ -8,7 +8,7 @@ namespace {
 using namespace pgshift::http;
 using pairs = std::vector<std::pair<std::string, std::string>>;
 
-TEST(Url, PercentDecodeAcceptsValidEscapesOnly) {
+TEST(url, percent_decode_accepts_valid_escapes_only) {
     EXPECT_EQ(percent_decode("a%20b%2fc%C3%A9"), "a b/c\xc3\xa9");
     EXPECT_EQ(percent_decode("a+b"), "a+b");
     EXPECT_EQ(percent_decode("a+b", true), "a b");
@@ -20,7 +20,7 @@ TEST(Url, PercentDecodeAcceptsValidEscapesOnly) {
     EXPECT_FALSE(percent_decode("%00")); // no name may hold a NUL
 }
 
-TEST(Url, SplitTargetSeparatesPathAndQuery) {
+TEST(url, split_target_separates_path_and_query) {
     EXPECT_EQ(split_target("/a/b?x=1&y").path, "/a/b");
     EXPECT_EQ(split_target("/a/b?x=1&y").query, "x=1&y");
     EXPECT_EQ(split_target("/a?").query, "");
@@ -28,7 +28,7 @@ TEST(Url, SplitTargetSeparatesPathAndQuery) {
     EXPECT_EQ(split_target("/a?b?c").query, "b?c");
 }
 
-TEST(Url, ParseQueryKeepsOrderAndDecodes) {
+TEST(url, parse_query_keeps_order_and_decodes) {
     EXPECT_EQ(parse_query("b=2&a=1&&c&d=&e=x%3Dy+z&b=3"),
               (pairs{{"b", "2"}, {"a", "1"}, {"c", ""}, {"d", ""}, {"e", "x=y z"}, {"b", "3"}}));
     EXPECT_EQ(parse_query(""), pairs{});
@@ -36,7 +36,7 @@ TEST(Url, ParseQueryKeepsOrderAndDecodes) {
     EXPECT_FALSE(parse_query("%zz=1"));
 }
 
-TEST(Url, DecodePathSegmentsSplitsBeforeDecoding) {
+TEST(url, decode_path_segments_splits_before_decoding) {
     using segments = std::vector<std::string>;
     EXPECT_EQ(decode_path_segments("/"), segments{});
     EXPECT_EQ(decode_path_segments("/a/b%2Fc"), (segments{"a", "b/c"}));

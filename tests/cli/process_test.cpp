@@ -74,7 +74,7 @@ std::uint16_t unused_port() {
     return ntohs(addr.sin_port);
 }
 
-class CliProcess : public ::testing::Test {
+class cli_process : public ::testing::Test {
 protected:
     fake_control_api api;
     temp_dir dir;
@@ -95,7 +95,7 @@ protected:
     }
 };
 
-TEST_F(CliProcess, StartSendsTheBodyKeyAndTokenAndPrintsTheId) {
+TEST_F(cli_process, start_sends_the_body_key_and_token_and_prints_the_id) {
     const auto served = make_upgrade(id1, "sushi", "pending");
     api.answer("POST", "/v1/upgrades", 201, served.dump());
     const auto token = write_file("token", "s3cret\n");
@@ -122,7 +122,7 @@ TEST_F(CliProcess, StartSendsTheBodyKeyAndTokenAndPrintsTheId) {
                                            {"downtime_at", "2026-11-27T02:00:00Z"}}));
 }
 
-TEST_F(CliProcess, StartJsonPrintsTheServedDocument) {
+TEST_F(cli_process, start_json_prints_the_served_document) {
     const auto served = make_upgrade(id1, "sushi", "pending");
     api.answer("POST", "/v1/upgrades", 201, served.dump());
     const auto r = run_pgshift(
@@ -132,7 +132,7 @@ TEST_F(CliProcess, StartJsonPrintsTheServedDocument) {
     EXPECT_EQ(only_request().authorization, "");
 }
 
-TEST_F(CliProcess, AConflictIsRefusedWithTheApisMessageAndExit1) {
+TEST_F(cli_process, a_conflict_is_refused_with_the_apis_message_and_exit_1) {
     api.answer("POST", "/v1/upgrades", 409,
                R"({"id":"conflict","message":"app sushi already has an active upgrade",)"
                R"("upgrade_id":"3f1c0f9e-1111-4222-8333-444455556666"})");
@@ -143,7 +143,7 @@ TEST_F(CliProcess, AConflictIsRefusedWithTheApisMessageAndExit1) {
     EXPECT_EQ(r.err, "pgshift: app sushi already has an active upgrade (upgrade " + id1 + ")\n");
 }
 
-TEST_F(CliProcess, ListFiltersAndPrintsATable) {
+TEST_F(cli_process, list_filters_and_prints_a_table) {
     const json page = {{"upgrades", json::array({make_upgrade(id1, "sushi", "restoring")})},
                        {"next", nullptr}};
     api.answer("GET", "/v1/upgrades?state=restoring&app=sushi", 200, page.dump());
@@ -163,7 +163,7 @@ TEST_F(CliProcess, ListFiltersAndPrintsATable) {
     EXPECT_EQ(json::parse(j.out), page);
 }
 
-TEST_F(CliProcess, StatusOfAnAppNameShowsItsNewestUpgrade) {
+TEST_F(cli_process, status_of_an_app_name_shows_its_newest_upgrade) {
     auto u = make_upgrade(id1, "sushi", "restoring");
     u["progress"] = {{"processed_bytes", 73400320},
                      {"total_bytes", 104857600},
@@ -190,7 +190,7 @@ TEST_F(CliProcess, StatusOfAnAppNameShowsItsNewestUpgrade) {
     EXPECT_EQ(json::parse(j.out), u);
 }
 
-TEST_F(CliProcess, StatusOfARolledBackUpgradeExits1) {
+TEST_F(cli_process, status_of_a_rolled_back_upgrade_exits_1) {
     api.answer("GET", "/v1/upgrades/" + id1, 200, make_upgrade(id1, "sushi", "rolled_back").dump());
     const auto r = run_pgshift(with_api({"status", id1}));
     EXPECT_EQ(r.code, 1);
@@ -199,7 +199,7 @@ TEST_F(CliProcess, StatusOfARolledBackUpgradeExits1) {
 
 // Text from Heroku reaches the CLI through the API: printed, it must not drive the terminal
 // (an ESC[2J in a Heroku error cleared the operator's screen), in text and in --json alike.
-TEST_F(CliProcess, HerokuTextCannotDriveTheTerminal) {
+TEST_F(cli_process, heroku_text_cannot_drive_the_terminal) {
     auto u = make_upgrade(id1, "sushi", "rolled_back");
     u["last_error"] = "ERROR: pg_restore failed\n\x1b[2J\x1b[31mowned\x7f \xc2\x9b"
                       "0m";
@@ -246,14 +246,14 @@ TEST_F(CliProcess, HerokuTextCannotDriveTheTerminal) {
         << "the same JSON, only escaped";
 }
 
-TEST_F(CliProcess, AnUnknownIdOrAppIsA404WithAClearMessage) {
+TEST_F(cli_process, an_unknown_id_or_app_is_a_404_with_a_clear_message) {
     api.answer("GET", "/v1/upgrades?app=nosuch&limit=1", 200, R"({"upgrades":[],"next":null})");
     const auto r = run_pgshift(with_api({"status", "nosuch"}));
     EXPECT_EQ(r.code, 1);
     EXPECT_EQ(r.err, "pgshift: no upgrade of an app named \"nosuch\" nor with that id\n");
 }
 
-TEST_F(CliProcess, ControlCommandsPostToTheirRoutes) {
+TEST_F(cli_process, control_commands_post_to_their_routes) {
     for (const std::string command : {"pause", "resume", "cancel", "retry"}) {
         auto u = make_upgrade(id1, "sushi", "restoring");
         u["paused"] = command == "pause";
@@ -271,7 +271,7 @@ TEST_F(CliProcess, ControlCommandsPostToTheirRoutes) {
     EXPECT_EQ(r.out, "pause requested: " + id1 + " (sushi), state restoring (paused)\n");
 }
 
-TEST_F(CliProcess, AnIllegalCommandIs409AndExit1) {
+TEST_F(cli_process, an_illegal_command_is_409_and_exit_1) {
     api.answer(
         "POST", "/v1/upgrades/" + id1 + "/retry", 409,
         R"({"id":"invalid_state","message":"retry needs a failed step; this one is restoring"})");
@@ -280,7 +280,7 @@ TEST_F(CliProcess, AnIllegalCommandIs409AndExit1) {
     EXPECT_EQ(r.err, "pgshift: retry needs a failed step; this one is restoring\n");
 }
 
-TEST_F(CliProcess, A401SaysSo) {
+TEST_F(cli_process, a_401_says_so) {
     api.answer("GET", "/v1/upgrades", 401,
                R"({"id":"unauthorized","message":"missing or wrong API token"})");
     const auto r = run_pgshift(with_api({"list"}));
@@ -311,7 +311,7 @@ void script_rollback(fake_control_api& api) {
                {1, 3, 4, 6}, history());
 }
 
-TEST_F(CliProcess, EventsPrintsTheHistory) {
+TEST_F(cli_process, events_prints_the_history) {
     script_rollback(api);
     const auto r = run_pgshift(with_api({"events", id1}));
     EXPECT_EQ(r.code, 0) << r.err;
@@ -321,7 +321,7 @@ TEST_F(CliProcess, EventsPrintsTheHistory) {
     EXPECT_EQ(json::parse(j.out), json({{"events", json::array({history()[0]})}}));
 }
 
-TEST_F(CliProcess, EventsFollowStreamsUntilTheUpgradeEnds) {
+TEST_F(cli_process, events_follow_streams_until_the_upgrade_ends) {
     script_rollback(api);
     const auto r = run_pgshift(with_api({"events", id1, "--follow"}));
     EXPECT_EQ(r.code, 0) << r.err;
@@ -337,7 +337,7 @@ TEST_F(CliProcess, EventsFollowStreamsUntilTheUpgradeEnds) {
     EXPECT_EQ(r.out, expected);
 }
 
-TEST_F(CliProcess, EventsFollowJsonPrintsOneEventPerLine) {
+TEST_F(cli_process, events_follow_json_prints_one_event_per_line) {
     script_rollback(api);
     const auto r = run_pgshift(with_api({"--json", "events", "-f", id1}));
     EXPECT_EQ(r.code, 0) << r.err;
@@ -349,7 +349,7 @@ TEST_F(CliProcess, EventsFollowJsonPrintsOneEventPerLine) {
     EXPECT_EQ(lines, history());
 }
 
-TEST_F(CliProcess, WatchOfARolledBackUpgradePrintsTimestampedLinesAndExits1) {
+TEST_F(cli_process, watch_of_a_rolled_back_upgrade_prints_timestamped_lines_and_exits_1) {
     script_rollback(api);
     const auto r = run_pgshift(with_api({"watch", id1}));
     EXPECT_EQ(r.code, 1) << r.err;
@@ -364,7 +364,7 @@ TEST_F(CliProcess, WatchOfARolledBackUpgradePrintsTimestampedLinesAndExits1) {
     EXPECT_FALSE(contains(r.out, "\x1b")) << "no terminal control codes when not a TTY";
 }
 
-TEST_F(CliProcess, WatchOnATerminalRedrawsAProgressBarInPlace) {
+TEST_F(cli_process, watch_on_a_terminal_redraws_a_progress_bar_in_place) {
     script_rollback(api);
     // script(1) gives pgshift a pseudo-terminal as stdout; -e passes its exit code on.
     const auto r = run_pgshift_command(
@@ -378,7 +378,7 @@ TEST_F(CliProcess, WatchOnATerminalRedrawsAProgressBarInPlace) {
     EXPECT_TRUE(contains(r.out, "rolled_back after 12m 03s: restore failed")) << r.out;
 }
 
-TEST_F(CliProcess, WatchOfASucceededUpgradeExits0AndJsonIsTheFinalDocument) {
+TEST_F(cli_process, watch_of_a_succeeded_upgrade_exits_0_and_json_is_the_final_document) {
     const auto done = make_upgrade(id1, "sushi", "succeeded");
     api.script(id1, {make_upgrade(id1, "sushi", "promoting"), done}, {0, 1},
                {make_event(1, "step_completed", "promoting", "succeeded", "")});
@@ -387,7 +387,7 @@ TEST_F(CliProcess, WatchOfASucceededUpgradeExits0AndJsonIsTheFinalDocument) {
     EXPECT_EQ(json::parse(r.out), done);
 }
 
-TEST_F(CliProcess, StartWatchFollowsTheNewUpgrade) {
+TEST_F(cli_process, start_watch_follows_the_new_upgrade) {
     api.answer("POST", "/v1/upgrades", 201, make_upgrade(id1, "sushi", "pending").dump());
     api.script(id1, {make_upgrade(id1, "sushi", "succeeded")}, {0}, {});
     const auto r = run_pgshift(
@@ -397,7 +397,7 @@ TEST_F(CliProcess, StartWatchFollowsTheNewUpgrade) {
     EXPECT_TRUE(contains(r.out, "succeeded after 12m 03s"));
 }
 
-TEST_F(CliProcess, EnvironmentSuppliesTheAddressAndTheTokenFile) {
+TEST_F(cli_process, environment_supplies_the_address_and_the_token_file) {
     api.answer("GET", "/v1/upgrades", 200, R"({"upgrades":[],"next":null})");
     const auto token = write_file("token", "from-env");
     const auto r =
@@ -407,7 +407,7 @@ TEST_F(CliProcess, EnvironmentSuppliesTheAddressAndTheTokenFile) {
     EXPECT_EQ(only_request().authorization, "Bearer from-env");
 }
 
-TEST_F(CliProcess, UsageErrorsExit2) {
+TEST_F(cli_process, usage_errors_exit_2) {
     const std::string fifo = dir.path() + "/token-fifo";
     ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
     const std::vector<std::vector<std::string>> cases = {
@@ -441,7 +441,7 @@ TEST_F(CliProcess, UsageErrorsExit2) {
     EXPECT_TRUE(contains(help.out, "watch"));
 }
 
-TEST(CliUnreachable, NothingListeningOnThePortExits3NamingTheAddress) {
+TEST(cli_unreachable, nothing_listening_on_the_port_exits_3_naming_the_address) {
     const auto url = "http://127.0.0.1:" + std::to_string(unused_port());
     const auto r = run_pgshift({"--api", url, "list"});
     EXPECT_EQ(r.code, 3);
@@ -449,7 +449,7 @@ TEST(CliUnreachable, NothingListeningOnThePortExits3NamingTheAddress) {
     EXPECT_TRUE(contains(r.err, "is pgshiftd running?")) << r.err;
 }
 
-TEST(CliUnreachable, AMissingUnixSocketExits3) {
+TEST(cli_unreachable, a_missing_unix_socket_exits_3) {
     const temp_dir dir;
     const auto r = run_pgshift({"--api", "unix:" + dir.path() + "/api.sock", "status", id1});
     EXPECT_EQ(r.code, 3);
@@ -476,7 +476,7 @@ std::string serve_once_on_unix(int listener, const std::string& body) {
     return request;
 }
 
-TEST(CliUnixSocket, StatusOverAUnixSocket) {
+TEST(cli_unix_socket, status_over_a_unix_socket) {
     const temp_dir dir;
     const auto path = dir.path() + "/api.sock";
     const int listener = ::socket(AF_UNIX, SOCK_STREAM, 0);

@@ -45,7 +45,7 @@ upgrade_view restoring() {
     return *decode_upgrade(restoring_upgrade());
 }
 
-TEST(CliFormat, BytesUseBinaryUnitsWithOneDecimal) {
+TEST(cli_format, bytes_use_binary_units_with_one_decimal) {
     EXPECT_EQ(format_bytes(0), "0 B");
     EXPECT_EQ(format_bytes(1023), "1023 B");
     EXPECT_EQ(format_bytes(1024), "1.0 KiB");
@@ -55,7 +55,7 @@ TEST(CliFormat, BytesUseBinaryUnitsWithOneDecimal) {
     EXPECT_EQ(format_bytes(-5), "0 B");
 }
 
-TEST(CliFormat, DurationsReadLikeAClock) {
+TEST(cli_format, durations_read_like_a_clock) {
     EXPECT_EQ(format_duration(0.44), "0.4s");
     EXPECT_EQ(format_duration(9.3), "9.3s");
     EXPECT_EQ(format_duration(42), "42s");
@@ -65,7 +65,7 @@ TEST(CliFormat, DurationsReadLikeAClock) {
     EXPECT_EQ(format_duration(-3), "0.0s");
 }
 
-TEST(CliFormat, TimesParseAsUtcAndPrintToTheSecond) {
+TEST(cli_format, times_parse_as_utc_and_print_to_the_second) {
     EXPECT_EQ(format_time("2026-11-26T03:12:09.120Z"), "2026-11-26 03:12:09Z");
     EXPECT_EQ(format_time("2026-11-26T05:12:09+02:00"), "2026-11-26 03:12:09Z");
     EXPECT_EQ(format_time(at("2026-11-26T03:12:09.999Z")), "2026-11-26 03:12:09Z");
@@ -74,7 +74,7 @@ TEST(CliFormat, TimesParseAsUtcAndPrintToTheSecond) {
     EXPECT_EQ(format_time(""), "-");
 }
 
-TEST(CliFormat, AgesCountBackFromNow) {
+TEST(cli_format, ages_count_back_from_now) {
     const auto now = at("2026-11-26T03:13:00Z");
     EXPECT_EQ(format_age("2026-11-26T03:13:00Z", now), "just now");
     EXPECT_EQ(format_age("2026-11-26T03:12:48Z", now), "12s ago");
@@ -84,7 +84,7 @@ TEST(CliFormat, AgesCountBackFromNow) {
     EXPECT_EQ(format_age("", now), "-");
 }
 
-TEST(CliFormat, BarsHaveTheirWidthAndClamp) {
+TEST(cli_format, bars_have_their_width_and_clamp) {
     EXPECT_EQ(progress_bar(0.5, 12), "[#####-----]");
     EXPECT_EQ(progress_bar(0.0, 7), "[-----]");
     EXPECT_EQ(progress_bar(1.7, 7), "[#####]");
@@ -92,7 +92,7 @@ TEST(CliFormat, BarsHaveTheirWidthAndClamp) {
     EXPECT_EQ(progress_bar(0.5, 1).size(), 3U);
 }
 
-TEST(CliFormat, EndpointsParseHttpAndUnix) {
+TEST(cli_format, endpoints_parse_http_and_unix) {
     std::string error;
     const auto tcp = parse_endpoint("http://127.0.0.1:7432", error);
     ASSERT_TRUE(tcp);
@@ -115,11 +115,11 @@ TEST(CliFormat, EndpointsParseHttpAndUnix) {
     }
 }
 
-TEST(CliRender, TablesAlignColumnsWithoutTrailingSpaces) {
+TEST(cli_render, tables_align_columns_without_trailing_spaces) {
     EXPECT_EQ(render_table({{"A", "BB", "C"}, {"long", "x", ""}}), "A     BB  C\nlong  x\n");
 }
 
-TEST(CliRender, ListShowsFullIdsStatesProgressAndAges) {
+TEST(cli_render, list_shows_full_ids_states_progress_and_ages) {
     auto paused = restoring();
     paused.paused = true;
     auto done = *decode_upgrade(json{{"id", "9a8b7c6d-0000-4000-8000-000000000000"},
@@ -139,7 +139,7 @@ TEST(CliRender, ListShowsFullIdsStatesProgressAndAges) {
     EXPECT_EQ(render_list({}, at("2026-11-26T03:13:12Z")), "no upgrades\n");
 }
 
-TEST(CliRender, StatusBlockShowsEverythingAnOperatorNeeds) {
+TEST(cli_render, status_block_shows_everything_an_operator_needs) {
     auto u = restoring();
     u.needs_attention = true;
     u.last_error = "restore made no progress since 73400320 bytes";
@@ -162,7 +162,7 @@ TEST(CliRender, StatusBlockShowsEverythingAnOperatorNeeds) {
                     "  restoring             1m 03s (running)\n");
 }
 
-TEST(CliRender, StatusOfAFreshUpgradeShowsDashesForWhatIsNotKnownYet) {
+TEST(cli_render, status_of_a_fresh_upgrade_shows_dashes_for_what_is_not_known_yet) {
     const auto u = *decode_upgrade(json{{"id", "x-1"},
                                         {"app", "sushi"},
                                         {"plan", "heroku-postgresql:standard-0"},
@@ -180,7 +180,7 @@ TEST(CliRender, StatusOfAFreshUpgradeShowsDashesForWhatIsNotKnownYet) {
     EXPECT_EQ(text.find("timings"), std::string::npos);
 }
 
-TEST(CliRender, EventLinesShowTimeTypeTransitionAndDetail) {
+TEST(cli_render, event_lines_show_time_type_transition_and_detail) {
     EXPECT_EQ(render_event({1, "2026-11-26T03:10:00.000Z", "created", "", "pending", "requested"}),
               "2026-11-26 03:10:00Z  created           →pending  requested");
     EXPECT_EQ(render_event(
@@ -193,7 +193,7 @@ TEST(CliRender, EventLinesShowTimeTypeTransitionAndDetail) {
               "2026-11-26 03:12:00Z  paused");
 }
 
-TEST(CliRender, ProgressLineFitsTheTerminal) {
+TEST(cli_render, progress_line_fits_the_terminal) {
     const auto now = at("2026-11-26T03:13:12.120Z");
     const auto line = render_progress_line(restoring(), now, 100);
     EXPECT_LE(line.size(), 99U);
@@ -210,14 +210,14 @@ TEST(CliRender, ProgressLineFitsTheTerminal) {
               "ETA 42s  (restoring table orders)");
 }
 
-TEST(CliRender, ProgressWithoutTotalShowsBytesOnly) {
+TEST(cli_render, progress_without_total_shows_bytes_only) {
     progress_view p;
     p.processed_bytes = 2048;
     EXPECT_EQ(describe_progress(p), "2.0 KiB");
     EXPECT_EQ(describe_progress(std::nullopt), "");
 }
 
-TEST(CliRender, StartCommandAndOutcomeLines) {
+TEST(cli_render, start_command_and_outcome_lines) {
     const auto u = restoring();
     EXPECT_EQ(render_started(u, true),
               "3f1c0f9e-1111-4222-8333-444455556666\n"
@@ -238,7 +238,7 @@ TEST(CliRender, StartCommandAndOutcomeLines) {
                                      "heroku-postgresql:standard-0 (pgshift-3f1c0f9e)\n");
 }
 
-TEST(CliDecode, WrongTypesReadAsAbsentAndGarbageIsRefused) {
+TEST(cli_decode, wrong_types_read_as_absent_and_garbage_is_refused) {
     EXPECT_FALSE(decode_upgrade(json::array()));
     EXPECT_FALSE(decode_upgrade(json{{"id", "x"}}));
     const auto u = decode_upgrade(json{{"id", "x"},
@@ -254,7 +254,7 @@ TEST(CliDecode, WrongTypesReadAsAbsentAndGarbageIsRefused) {
     EXPECT_EQ(decode_event(json{{"seq", 4}, {"from", nullptr}, {"to", "pending"}})->to, "pending");
 }
 
-TEST(CliCommands, StartBodyHoldsOnlyWhatWasSet) {
+TEST(cli_commands, start_body_holds_only_what_was_set) {
     start_args a;
     a.app = "sushi";
     a.plan = "heroku-postgresql:standard-0";
@@ -272,7 +272,7 @@ TEST(CliCommands, StartBodyHoldsOnlyWhatWasSet) {
                                                 {"downtime_at", "2026-11-27T02:00:00Z"}}));
 }
 
-TEST(CliCommands, ExitCodeFollowsTheOutcome) {
+TEST(cli_commands, exit_code_follows_the_outcome) {
     EXPECT_EQ(exit_for_state("succeeded"), 0);
     EXPECT_EQ(exit_for_state("restoring"), 0);
     EXPECT_EQ(exit_for_state("failed"), 1);
@@ -288,7 +288,7 @@ namespace {
 
 // An ESC[2J in a Heroku error once cleared the operator's screen: every control a terminal
 // acts on is shown, UTF-8 text is kept, and a byte that is not UTF-8 is U+FFFD.
-TEST(CliTerminalText, ControlsAreShownAndUtf8TextIsKept) {
+TEST(cli_terminal_text, controls_are_shown_and_utf8_text_is_kept) {
     EXPECT_EQ(terminal_text("restore failed\x1b[2J\x1b]0;owned\x07"),
               "restore failed\\x1b[2J\\x1b]0;owned\\x07");
     EXPECT_EQ(terminal_text("line\nnext\r\ttab\x7f"), "line\\nnext\\r\\ttab\\x7f");
@@ -303,7 +303,7 @@ TEST(CliTerminalText, ControlsAreShownAndUtf8TextIsKept) {
     EXPECT_EQ(terminal_text(terminal_text("\x1b[2J")), "\\x1b[2J") << "idempotent";
 }
 
-TEST(CliTerminalText, JsonStaysTheSameJsonWithoutRawControls) {
+TEST(cli_terminal_text, json_stays_the_same_json_without_raw_controls) {
     const std::string raw = "{\"message\": \"a\x7f"
                             "b\xc2\x9b"
                             "c\xff\",\r\n \"n\": 1}\n";
@@ -315,7 +315,7 @@ TEST(CliTerminalText, JsonStaysTheSameJsonWithoutRawControls) {
 }
 
 // libpq's messages end in "\n"; older daemons stored them so: no blank or "\n"-ended line.
-TEST(CliDecode, TrailingNewlinesOfErrorsAreDropped) {
+TEST(cli_decode, trailing_newlines_of_errors_are_dropped) {
     auto j = restoring_upgrade();
     j["state"] = "rolled_back";
     j["last_error"] = "query failed: ERROR:  relation \"x\" does not exist\n";
@@ -327,7 +327,7 @@ TEST(CliDecode, TrailingNewlinesOfErrorsAreDropped) {
     EXPECT_EQ(render_status(u, at("2026-11-26T03:13:00Z")).find("\n\n"), std::string::npos);
 }
 
-TEST(CliDecode, EveryStringFromTheApiIsTerminalSafe) {
+TEST(cli_decode, every_string_from_the_api_is_terminal_safe) {
     auto j = restoring_upgrade();
     j["app"] = "sushi\x1b[2J";
     j["last_error"] = "ERROR: relation \"x\" does not exist\n\x1b[31mred";

@@ -11,21 +11,21 @@ using std::chrono::milliseconds;
 // 2026-11-26T03:12:09.120Z
 constexpr time_point sample{milliseconds(1'795'662'729'120)};
 
-TEST(Rfc3339, FormatsUtcWithMilliseconds) {
+TEST(rfc3339, formats_utc_with_milliseconds) {
     EXPECT_EQ(format_rfc3339(sample), "2026-11-26T03:12:09.120Z");
     EXPECT_EQ(format_rfc3339(time_point{}), "1970-01-01T00:00:00.000Z");
     // Before the epoch the day still starts at midnight: floor, not truncation toward zero.
     EXPECT_EQ(format_rfc3339(time_point{milliseconds(-1)}), "1969-12-31T23:59:59.999Z");
 }
 
-TEST(Rfc3339, ParsesWhatItFormats) {
+TEST(rfc3339, parses_what_it_formats) {
     for (const auto t : {sample, time_point{}, time_point{milliseconds(-1)},
                          time_point{milliseconds(951'782'400'000)}}) { // 2000-02-29
         EXPECT_EQ(parse_rfc3339(format_rfc3339(t)), t) << format_rfc3339(t);
     }
 }
 
-TEST(Rfc3339, ParsesOffsetsAndFractionsAsUtc) {
+TEST(rfc3339, parses_offsets_and_fractions_as_utc) {
     EXPECT_EQ(parse_rfc3339("2026-11-26T03:12:09.120Z"), sample);
     EXPECT_EQ(parse_rfc3339("2026-11-26t04:12:09.1204+01:00"), sample); // digits past ms cut
     EXPECT_EQ(parse_rfc3339("2026-11-26T05:12:09.12+02:00"), sample);
@@ -35,7 +35,7 @@ TEST(Rfc3339, ParsesOffsetsAndFractionsAsUtc) {
               milliseconds(120));
 }
 
-TEST(Rfc3339, ParsesHerokusTimestamps) {
+TEST(rfc3339, parses_herokus_timestamps) {
     // The Platform API: RFC 3339 in UTC, whole seconds or milliseconds, "Z" or "+00:00".
     const time_point noon{milliseconds(1'325'419'200'000)}; // 2012-01-01T12:00:00Z
     for (const auto form : {time_form::rfc3339, time_form::heroku}) {
@@ -56,7 +56,7 @@ TEST(Rfc3339, ParsesHerokusTimestamps) {
               parse_rfc3339("2017-01-01T00:00:00Z"));
 }
 
-TEST(Rfc3339, StrictFormRefusesHerokusOtherSpellings) {
+TEST(rfc3339, strict_form_refuses_herokus_other_spellings) {
     for (auto text : {"2012-01-01 12:00:00 +0000", "2012-01-01 12:00:00Z", "2012-01-01T12:00:00 Z",
                       "2012-01-01T12:00:00+0000", "2016-12-31T23:59:60Z"}) {
         EXPECT_FALSE(parse_rfc3339(text)) << text;
@@ -64,7 +64,7 @@ TEST(Rfc3339, StrictFormRefusesHerokusOtherSpellings) {
     }
 }
 
-TEST(Rfc3339, RefusesNonsenseInEitherForm) {
+TEST(rfc3339, refuses_nonsense_in_either_form) {
     for (const auto form : {time_form::rfc3339, time_form::heroku}) {
         for (auto bad : {"2023-02-29T00:00:00Z",
                          "2026-13-01T00:00:00Z",
