@@ -153,7 +153,9 @@ struct open_write {
 };
 
 // Records the outcome of the open effect (u.open_effect), if any: from the answer in hand,
-// or, for one requested before a restart, as unknown. False when superseded.
+// or, for one requested by an earlier run of a step (pgshiftd stopped, or an operator's
+// command moved the upgrade, before its answer was committed), as unknown: the step that
+// runs now reconciles with Heroku instead. False when superseded.
 bool close_open(step_context& ctx, std::optional<open_write>& last) {
     if (ctx.u.open_effect == 0) {
         last.reset();
@@ -161,8 +163,8 @@ bool close_open(step_context& ctx, std::optional<open_write>& last) {
     }
     persistence::history_entry entry{event_type::effect_failed, "", ctx.u.open_effect, ""};
     if (!last) {
-        entry.detail = "outcome unknown: pgshiftd stopped before recording it; the step "
-                       "looked again";
+        entry.detail = "outcome unknown: its answer was never committed (pgshiftd stopped, or "
+                       "an operator's command came first); reconciled with Heroku instead";
     } else if (last->outcome.ok) {
         entry.type = event_type::effect_recorded;
         entry.detail = last->what + ": done";

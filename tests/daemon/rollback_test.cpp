@@ -114,6 +114,9 @@ protected:
         EXPECT_EQ(formation_of(*emu_, app.name), app.formation);
         ASSERT_FALSE(u.target_addon_name.empty());
         EXPECT_NE(addon_state(*emu_, app.name, u.target_addon_name), "provisioned");
+        // The undoing is in the history like the doing: every write requested, then its
+        // outcome under the same effect id, the cancel mid-step included.
+        EXPECT_EQ(effect_history_problems(stored_events(dir_ / "state", u.id)), "");
     }
 
     emulator& emu() { return *emu_; }
@@ -190,7 +193,8 @@ TEST_F(rollback, a_cancel_mid_restore_stops_the_restore_and_restores_the_app) {
                  {"route", "/client/v11/databases/*/restores"},
                  {"kind", "transfer_stall"}});
     boost::asio::io_context io;
-    sqlite::database db(dir_ / "pgshift.db");
+    std::filesystem::create_directories(dir_ / "state");
+    sqlite::database db(dir_ / "state" / "pgshift.db");
     persistence::migrate(db);
     persistence::upgrade_store store(db);
     heroku::client_options client_opts;
