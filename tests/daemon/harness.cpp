@@ -100,9 +100,6 @@ json emulator::fault(const json& rule) {
     return control("POST", "/_emulator/faults", rule);
 }
 
-namespace {
-
-// pgshiftd pointed at the emulator, polling fast, its API on an ephemeral port.
 std::vector<std::string> daemon_argv(const emulator& emu, const std::filesystem::path& state_dir,
                                      const std::vector<std::string>& args) {
     std::vector<std::string> argv{PGSHIFTD_BIN,
@@ -123,8 +120,6 @@ std::vector<std::string> daemon_argv(const emulator& emu, const std::filesystem:
     argv.insert(argv.end(), args.begin(), args.end());
     return argv;
 }
-
-} // namespace
 
 daemon_process::daemon_process(const emulator& emu, const std::filesystem::path& state_dir,
                                std::vector<std::string> args, std::vector<std::string> env) {

@@ -51,6 +51,11 @@ struct daemon_run {
     std::string out, err;
 };
 
+// pgshiftd's command line pointed at the emulator, polling fast, its API on an ephemeral
+// port, then `args`.
+std::vector<std::string> daemon_argv(const emulator& emu, const std::filesystem::path& state_dir,
+                                     const std::vector<std::string>& args = {});
+
 // Runs pgshiftd against the emulator until it exits (--exit-when-idle) or `limit` passes
 // (then it is killed and status.exited is false with signal SIGKILL).
 daemon_run run_daemon(const emulator& emu, const std::filesystem::path& state_dir,

@@ -17,27 +17,6 @@ using namespace std::chrono_literals;
 // One pgshiftd run may take this long before it counts as hung (a trial takes seconds).
 constexpr auto run_limit = 120s;
 
-// pgshiftd pointed at the emulator, polling fast, exiting once nothing is left to do.
-std::vector<std::string> daemon_argv(const testing::emulator& emu,
-                                     const std::filesystem::path& state_dir) {
-    return {PGSHIFTD_BIN,
-            "--state-dir",
-            state_dir.string(),
-            "--platform-url",
-            emu.url(),
-            "--data-url",
-            emu.url(),
-            "--poll-ms",
-            "100",
-            "--progress-ms",
-            "200",
-            "--backoff-ms",
-            "100",
-            "--listen",
-            "127.0.0.1:0",
-            "--exit-when-idle"};
-}
-
 std::vector<json> ledger_after(testing::emulator& emu, const std::string& app, std::int64_t seq) {
     std::vector<json> out;
     for (const json& e : emu.control("GET", "/_emulator/ledger")) {
@@ -70,8 +49,8 @@ void run_with_kills(testing::emulator& emu, const trial_plan& p, const std::file
         if (at_point) {
             env.push_back("PGSHIFT_CRASH_AT=" + planned->crash_at);
         }
-        testing::child_process daemon(daemon_argv(emu, state_dir), env, log.string() + ".out",
-                                      log.string() + ".err");
+        testing::child_process daemon(testing::daemon_argv(emu, state_dir, {"--exit-when-idle"}),
+                                      env, log.string() + ".out", log.string() + ".err");
         const bool timed = planned != nullptr && !at_point;
         auto status =
             daemon.wait_for(timed ? planned->after : std::chrono::milliseconds(run_limit));
