@@ -240,7 +240,7 @@ net::awaitable<step_result> interpret(step_context& ctx, plan::step_env& env,
             }
             crash_point("after_" + call.name + "_intent");
         }
-        plan::request req = call.req; // the plan may not outlive a superseding command
+        plan::request req = call.req; // sent, then read again for the write's outcome
         answer = co_await std::visit([&](auto r) { return send(ctx, std::move(r)); }, req);
         if (write) {
             crash_point("after_" + call.name);
