@@ -16,12 +16,9 @@ namespace pgshift::heroku {
 // not validate is "invalid_response" naming the field: retryable (is_retryable) after the
 // client's own attempts, and outcome_unknown for a POST. app is a name or an id.
 //
-// In a worker (one client per token, shared by every upgrade):
-//   auto made = co_await heroku::async_create_addon(cli, app, request);
-//   if (!made && made.err().outcome_unknown)   // it may exist: adopt it by its name
-//       made = co_await heroku::async_get_addon(cli, app, *request.name);
-//   if (!made) co_return step_failed(heroku::describe(made.err()),
-//                                    heroku::is_retryable(made.err()));
+// pgshiftd calls them from one place, its interpreter (daemon/interpreter.cpp), on behalf of
+// the step plans, which name requests as descriptors (statemachine/requests.hpp) and
+// reconcile an outcome_unknown POST by looking before sending it again.
 
 net::awaitable<outcome<app_info>> async_get_app(client& c, std::string app);
 net::awaitable<outcome<app_info>> async_set_maintenance(client& c, std::string app, bool on);
