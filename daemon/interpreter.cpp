@@ -218,33 +218,32 @@ net::awaitable<step_result> interpret(step_context& ctx, plan::step_env& env,
             }
             continue;
         }
-        // Anything but the plan's record of it closes a write answered in this run.
-        if (last && !close_open(ctx, last)) {
+        // Anything but the plan's own record closes the open effect, but a read leaves one
+        // from an earlier run open: the adoption it leads to may complete it by its id.
+        const auto* call = std::get_if<plan::call_effect>(next);
+        const bool write = call != nullptr && writes(call->req);
+        const bool keep_open = call != nullptr && !write && !last;
+        if (!keep_open && !close_open(ctx, last)) {
             co_return superseded{};
         }
         if (const auto* w = std::get_if<plan::wait_effect>(next)) {
-            if (!close_open(ctx, last) || !co_await ctx.nap(w->delay)) {
+            if (!co_await ctx.nap(w->delay)) {
                 co_return superseded{};
             }
             continue;
         }
-        const auto& call = std::get<plan::call_effect>(*next);
-        const bool write = writes(call.req);
         if (write) {
-            if (!close_open(ctx, last)) {
-                co_return superseded{};
-            }
             ctx.u.open_effect = ++ctx.u.effects;
-            if (!ctx.commit({event_type::effect_requested, call.what, ctx.u.open_effect, ""})) {
+            if (!ctx.commit({event_type::effect_requested, call->what, ctx.u.open_effect, ""})) {
                 co_return superseded{};
             }
-            crash_point("after_" + call.name + "_intent");
+            crash_point("after_" + call->name + "_intent");
         }
-        plan::request req = call.req; // sent, then read again for the write's outcome
+        plan::request req = call->req; // sent, then read again for the write's outcome
         answer = co_await std::visit([&](auto r) { return send(ctx, std::move(r)); }, req);
         if (write) {
-            crash_point("after_" + call.name);
-            last = open_write{call.what, outcome_of_write(req, answer)};
+            crash_point("after_" + call->name);
+            last = open_write{call->what, outcome_of_write(req, answer)};
         }
     }
 }
