@@ -10,7 +10,7 @@ namespace {
 
 // Migration N brings the schema from version N-1 to N. Append only: a shipped migration is
 // never edited, since databases in the field already ran it.
-constexpr std::array<std::string_view, 5> migrations{
+constexpr std::array<std::string_view, 6> migrations{
     // 1: upgrades (current state + step data), their append-only history, recorded formation.
     R"sql(
 CREATE TABLE upgrades (
@@ -108,6 +108,18 @@ ALTER TABLE events ADD COLUMN effect_id INTEGER NOT NULL DEFAULT 0 CHECK (effect
 ALTER TABLE events ADD COLUMN identity TEXT NOT NULL DEFAULT '';
 ALTER TABLE upgrades ADD COLUMN effects INTEGER NOT NULL DEFAULT 0 CHECK (effects >= 0);
 ALTER TABLE upgrades ADD COLUMN open_effect INTEGER NOT NULL DEFAULT 0 CHECK (open_effect >= 0);
+)sql",
+    // 6: downtime first: a request's own bound on apps in maintenance at once; when the
+    // running transfer started on Heroku (its rate); the downtime pgshift caused and
+    // Heroku's own transfer time within it.
+    R"sql(
+ALTER TABLE upgrades ADD COLUMN max_downtime_concurrency INTEGER
+    CHECK (max_downtime_concurrency IS NULL OR max_downtime_concurrency >= 1);
+ALTER TABLE upgrades ADD COLUMN progress_started_at INTEGER;
+ALTER TABLE upgrades ADD COLUMN downtime_began_at INTEGER;
+ALTER TABLE upgrades ADD COLUMN downtime_ended_at INTEGER;
+ALTER TABLE upgrades ADD COLUMN capture_ms INTEGER NOT NULL DEFAULT 0 CHECK (capture_ms >= 0);
+ALTER TABLE upgrades ADD COLUMN restore_ms INTEGER NOT NULL DEFAULT 0 CHECK (restore_ms >= 0);
 )sql",
 };
 

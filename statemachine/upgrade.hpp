@@ -26,6 +26,9 @@ struct upgrade_request {
     std::optional<std::string> webhook_url;
     bool keep_target_on_rollback = false; // a rollback destroys the add-on it created, unless set
     std::vector<std::string> extensions;  // for the restore; empty: the source's installed ones
+    // Enter maintenance only while fewer than this many apps are in it (this one not counted);
+    // unset: pgshiftd's [schedule] max_downtime_concurrency.
+    std::optional<int> max_downtime_concurrency;
 
     bool operator==(const upgrade_request&) const = default;
 };
@@ -38,12 +41,26 @@ struct process_quantity {
     bool operator==(const process_quantity&) const = default;
 };
 
+// The app's downtime as pgshift caused it: from the intent of its maintenance-on request to
+// the answer of its maintenance-off one (the rollback's included), and Heroku's own time
+// for the capture and the restore within it (created_at to finished_at, whole seconds on
+// Heroku). Downtime minus capture and restore is pgshift's overhead.
+struct downtime_record {
+    std::optional<time_point> began;
+    std::optional<time_point> ended;
+    std::int64_t capture_ms = 0;
+    std::int64_t restore_ms = 0;
+
+    bool operator==(const downtime_record&) const = default;
+};
+
 // Progress of the running transfer, as Heroku last reported it.
 struct progress {
     std::int64_t processed_bytes = 0;
     std::optional<std::int64_t> total_bytes;
     std::string message;
-    std::optional<time_point> at;
+    std::optional<time_point> at;         // when processed_bytes last grew (or was first read)
+    std::optional<time_point> started_at; // Heroku's started_at of the running transfer
 
     bool operator==(const progress&) const = default;
 };
@@ -77,6 +94,7 @@ struct upgrade {
     std::string restore_uuid;
     std::optional<std::int64_t> release_before_promote; // newest release before the promote POST
     progress transfer;
+    downtime_record downtime;
     std::int64_t effects = 0;     // Heroku writes requested so far: effect ids count up
     std::int64_t open_effect = 0; // a requested effect whose outcome is not recorded yet; 0: none
 

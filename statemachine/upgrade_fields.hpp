@@ -86,6 +86,13 @@ constexpr void for_each_upgrade_field(F&& f) {
       PGSHIFT_MEMBER(release_before_promote));
     f(field_info{"effects", step_data, larger}, PGSHIFT_MEMBER(effects));
     f(field_info{"open_effect", step_data, worker}, PGSHIFT_MEMBER(open_effect));
+    f(field_info{"max_downtime_concurrency", request},
+      PGSHIFT_MEMBER(request.max_downtime_concurrency));
+    f(field_info{"progress_started_at", step_data, worker}, PGSHIFT_MEMBER(transfer.started_at));
+    f(field_info{"downtime_began_at", step_data, if_set}, PGSHIFT_MEMBER(downtime.began));
+    f(field_info{"downtime_ended_at", step_data, if_set}, PGSHIFT_MEMBER(downtime.ended));
+    f(field_info{"capture_ms", step_data, if_set}, PGSHIFT_MEMBER(downtime.capture_ms));
+    f(field_info{"restore_ms", step_data, if_set}, PGSHIFT_MEMBER(downtime.restore_ms));
 }
 
 #undef PGSHIFT_MEMBER

@@ -66,7 +66,7 @@ TEST(control_render, recorded_step_data_is_shown) {
     u.backup_num = 7;
     u.restore_uuid = "r-uuid";
     u.last_error = "boom";
-    u.transfer = {700, 1000, "restoring table orders", at_s(2070)};
+    u.transfer = {700, 1000, "restoring table orders", at_s(2070), std::nullopt};
     u.finished_at = at_s(3000);
     u.request.extensions = {"hstore", "pg_trgm"};
     u.source_plan = "heroku-postgresql:essential-0";

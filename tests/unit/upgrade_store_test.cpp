@@ -217,7 +217,8 @@ TEST_F(store_test, step_data_round_trips_through_transitions) {
     u.backup_uuid = "b-uuid";
     u.backup_num = 12;
     u.restore_uuid = "r-uuid";
-    u.transfer = {123456, 999999, "Running", at(510)};
+    u.transfer = {123456, 999999, "Running", at(510), at(505)};
+    u.downtime = {at(300), at(590), 10000, 12000};
     u.finished_at = at(600);
     auto r = store_.transition(u, {event_type::progress, ""}, at(510));
     ASSERT_TRUE(r.ok());
