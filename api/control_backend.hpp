@@ -7,6 +7,7 @@
 #include "statemachine/decide.hpp"
 #include "statemachine/result.hpp"
 #include "statemachine/upgrade.hpp"
+#include "statemachine/waiting.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -50,6 +51,9 @@ public:
                                              std::size_t limit) = 0;
     // The states an upgrade entered, with their times (the upgrade JSON's "timings").
     virtual std::vector<persistence::step_timing> timings(std::string_view id) = 0;
+    // Why the upgrade waits for the scheduler (downtime window, concurrency, rate budget,
+    // provisioning pace) and its place in line; nullopt when it does not.
+    virtual std::optional<waiting_status> waiting(std::string_view) { return std::nullopt; }
     // Asked once a start request validated, before it is accepted: calls done (once, on the
     // loop thread, now or later) with nullopt to go ahead or with the refusal to answer
     // (pgshiftd: Heroku rejected its API token). Default: nothing to ask.

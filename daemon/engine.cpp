@@ -98,6 +98,13 @@ result<upgrade> engine::command(std::string_view id, pgshift::command c) {
     }
 }
 
+std::optional<waiting_status> engine::waiting(std::string_view id) const {
+    if (auto it = waiting_.find(id); it != waiting_.end()) {
+        return it->second;
+    }
+    return std::nullopt;
+}
+
 void engine::spawn(const std::string& id) {
     if (workers_.count(id) != 0) {
         return;

@@ -5,6 +5,7 @@
 #include "heroku/client.hpp"
 #include "persistence/upgrade_store.hpp"
 #include "statemachine/decide.hpp"
+#include "statemachine/waiting.hpp"
 
 #include <functional>
 #include <map>
@@ -45,6 +46,10 @@ public:
     // pause | resume | cancel | retry: decided, committed, then the worker is woken.
     result<upgrade> command(std::string_view id, pgshift::command c);
 
+    // Why upgrade `id` does not go on yet (the downtime scheduler's answer), or nullopt
+    // when it is not waiting for the scheduler.
+    std::optional<waiting_status> waiting(std::string_view id) const;
+
     std::size_t running() const noexcept { return workers_.size(); }
     // Called whenever the last running worker ends.
     void on_idle(std::function<void()> f) { on_idle_ = std::move(f); }
@@ -59,6 +64,7 @@ private:
     std::function<time_point()> clock_;
     logger log_;
     std::map<std::string, std::unique_ptr<worker_signal>, std::less<>> workers_;
+    std::map<std::string, waiting_status, std::less<>> waiting_;
     std::function<void()> on_idle_;
     std::unique_ptr<boost::asio::thread_pool> blocking_; // libpq comparisons, off the loop
 };
