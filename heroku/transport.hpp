@@ -24,6 +24,11 @@ struct transport_options {
     std::chrono::milliseconds timeout{60000}; // whole exchange: connect + TLS + write + read
     std::size_t body_limit = 16 * 1024 * 1024;
     std::size_t max_idle_per_origin = 8;
+    // Open connections (idle + in use + being opened) per origin. A caller over it waits in
+    // line (FIFO, within its deadline) for a connection to come back or close: bursts of
+    // hundreds of calls must not open hundreds of sockets (Heroku and its emulator answer
+    // 503 past their own connection cap). 0 is taken as 1.
+    std::size_t max_connections_per_origin = 16;
 };
 
 struct wire_header {
@@ -58,8 +63,8 @@ struct wire_failure {
 
 using wire_result = std::variant<wire_response, wire_failure>;
 
-// Owns the TLS context and the idle connections. Use from one thread (the io_context's);
-// it must outlive every async_exchange in flight.
+// Owns the TLS context, the idle connections and the per-origin connection cap. Use from one
+// thread (the io_context's); it must outlive every async_exchange in flight.
 class transport {
 public:
     // Throws std::runtime_error when the CA file (or the system CA paths) cannot be loaded.
@@ -73,7 +78,9 @@ public:
     net::awaitable<wire_result> async_exchange(const base_url& base, wire_request request);
 
     std::size_t connections_opened() const; // since construction, for tests and metrics
-    void close_idle();                      // drops every pooled connection
+    std::size_t open_connections(std::string_view origin) const; // idle + in use + opening
+    std::size_t waiting(std::string_view origin) const;          // callers in line for one
+    void close_idle();                                           // drops every pooled connection
 
 private:
     struct impl;
