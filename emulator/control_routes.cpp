@@ -1,4 +1,4 @@
-// The /_emulator control surface: seed apps, timings, rate budget, faults, ledger, reset.
+// The /_emulator control surface: seeds, timings, budget, faults, ledger, requests, reset.
 #include "emulator/catalog.hpp"
 #include "emulator/formation_spec.hpp"
 #include "emulator/http_reply.hpp"
@@ -171,6 +171,39 @@ response set_release_phase(route_context& ctx, request& req) {
     });
 }
 
+// The request log after `after` (a seq), with the counts of every request answered.
+response requests_json(route_context& ctx, request& req) {
+    std::int64_t after = 0;
+    if (auto a = req.query_value("after")) {
+        const std::string text(*a);
+        const auto digits = text.find_first_not_of("0123456789") == std::string::npos;
+        if (text.empty() || !digits || text.size() > 18) {
+            return reply_error(invalid("after must be a request seq (a whole number)"));
+        }
+        after = std::stoll(text);
+    }
+    const auto s = ctx.requests.read(after);
+    json by_status = json::object();
+    for (const auto& [status, n] : s.by_status) {
+        by_status[std::to_string(status)] = n;
+    }
+    json items = json::array();
+    for (const auto& e : s.entries) {
+        const auto ms = std::chrono::duration_cast<millis>(e.at.time_since_epoch()).count();
+        items.push_back({{"seq", e.seq},
+                         {"at_ms", ms},
+                         {"method", e.method},
+                         {"path", e.path},
+                         {"status", e.status},
+                         {"charged", e.charged}});
+    }
+    return reply(200, {{"total", s.total},
+                       {"charged", s.charged},
+                       {"dropped", s.dropped},
+                       {"by_status", by_status},
+                       {"requests", items}});
+}
+
 } // namespace
 
 void add_control_routes(http::router& r, route_context& ctx) {
@@ -219,8 +252,10 @@ void add_control_routes(http::router& r, route_context& ctx) {
         }
         return reply(200, items);
     });
+    r.add("GET", "/_emulator/requests", [&ctx](request& req) { return requests_json(ctx, req); });
     r.add("POST", "/_emulator/reset", [&ctx](request&) {
         ctx.w.reset();
+        ctx.requests.clear();
         ctx.faults.clear();
         ctx.limiter.configure(4500, 75);
         return reply(200, json::object());

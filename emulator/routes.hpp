@@ -5,6 +5,7 @@
 #include "emulator/clock.hpp"
 #include "emulator/faults.hpp"
 #include "emulator/rate_limit.hpp"
+#include "emulator/request_log.hpp"
 #include "emulator/world.hpp"
 
 #include <cstddef>
@@ -16,6 +17,7 @@ struct route_context {
     world& w;
     fault_table& faults;
     rate_limiter& limiter;
+    request_log& requests;
     clock_fn clock;
     std::size_t page_size = 200;
 };
@@ -26,7 +28,7 @@ void add_platform_routes(http::router& r, route_context& ctx);
 void add_addon_routes(http::router& r, route_context& ctx);
 // /client/v11: databases, wait_status, backups, restores, transfers.
 void add_data_routes(http::router& r, route_context& ctx);
-// /_emulator: seeding, timings, rate budget, faults, ledger, reset.
+// /_emulator: seeding, timings, rate budget, faults, ledger, request log, reset.
 void add_control_routes(http::router& r, route_context& ctx);
 
 } // namespace pgshift::emulator

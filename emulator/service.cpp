@@ -46,7 +46,7 @@ service::service(service_options opts)
     , world_(opts_.clock, opts_.host, opts_.state_dir)
     , faults_(opts_.fault_seed)
     , auth_(opts_.tokens)
-    , ctx_{world_, faults_, limiter_, opts_.clock, opts_.page_size} {
+    , ctx_{world_, faults_, limiter_, requests_, opts_.clock, opts_.page_size} {
     add_platform_routes(heroku_, ctx_);
     add_addon_routes(heroku_, ctx_);
     add_data_routes(heroku_, ctx_);
@@ -56,7 +56,12 @@ service::service(service_options opts)
 http::response service::handle(http::request& req) {
     const auto id = request_id(req);
     // The control surface is for tests on loopback: no token, no budget, no faults.
-    auto res = req.path.rfind("/_emulator/", 0) == 0 ? control_.dispatch(req) : serve_heroku(req);
+    const bool control = req.path.rfind("/_emulator/", 0) == 0;
+    bool charged = false;
+    auto res = control ? control_.dispatch(req) : serve_heroku(req, charged);
+    if (!control) {
+        requests_.add(ctx_.clock(), req.method, req.path, res.reset ? 0 : res.status, charged);
+    }
     // One place for every Data API error (routes, auth, budget, faults, unknown paths).
     if (is_data_api_path(req.path)) {
         as_data_api_error(res);
@@ -65,7 +70,7 @@ http::response service::handle(http::request& req) {
     return res;
 }
 
-http::response service::serve_heroku(http::request& req) {
+http::response service::serve_heroku(http::request& req, bool& charged) {
     const auto token = auth_.check(req);
     if (!token) {
         return reply_error({401, "unauthorized", "Invalid credentials provided.", {}});
@@ -86,6 +91,7 @@ http::response service::serve_heroku(http::request& req) {
         res.with_header("RateLimit-Remaining", remaining);
         return res;
     }
+    charged = !free;
     const auto effect = faults_.on_request(req.method, req.path);
     http::response res;
     if (effect.reset) {

@@ -4,6 +4,7 @@
 #include "api/http_types.hpp"
 #include "api/router.hpp"
 #include "emulator/auth.hpp"
+#include "emulator/request_log.hpp"
 #include "emulator/routes.hpp"
 
 #include <cstdint>
@@ -33,14 +34,17 @@ public:
     world& state() { return world_; }
     fault_table& faults() { return faults_; }
     rate_limiter& limiter() { return limiter_; }
+    request_log& requests() { return requests_; }
 
 private:
-    http::response serve_heroku(http::request& req);
+    // `charged` is set when the request spent one of the caller's budget.
+    http::response serve_heroku(http::request& req, bool& charged);
 
     service_options opts_;
     world world_;
     fault_table faults_;
     rate_limiter limiter_;
+    request_log requests_;
     token_auth auth_;
     route_context ctx_;
     http::router heroku_;

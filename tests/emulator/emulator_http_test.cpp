@@ -236,6 +236,43 @@ TEST_F(emulator_http, rate_limit_answers_429_when_spent) {
     EXPECT_EQ(emu.call("GET", "/account/rate-limits").body["remaining"], 0);
 }
 
+TEST_F(emulator_http, request_log_counts_every_heroku_answer_and_what_it_charged) {
+    emu.call("PUT", "/_emulator/rate-limit", {{"capacity", 2}, {"refill_per_minute", 0}});
+    emu.call("GET", "/apps/shop");                             // 200, charged
+    emu.call("GET", "/account/rate-limits");                   // 200, free
+    emu.call("GET", "/apps/nope");                             // 404, charged
+    emu.call("GET", "/apps/shop");                             // 429, the budget is spent
+    emu.call("GET", "/apps/shop", nullptr, {}, "wrong-token"); // 401
+    auto log = emu.call("GET", "/_emulator/requests");
+    ASSERT_EQ(log.status, 200);
+    EXPECT_EQ(log.body["total"], 5);
+    EXPECT_EQ(log.body["charged"], 2);
+    EXPECT_EQ(log.body["dropped"], 0);
+    EXPECT_EQ(log.body["by_status"]["200"], 2);
+    EXPECT_EQ(log.body["by_status"]["404"], 1);
+    EXPECT_EQ(log.body["by_status"]["429"], 1);
+    EXPECT_EQ(log.body["by_status"]["401"], 1);
+    const auto& entries = log.body["requests"];
+    ASSERT_EQ(entries.size(), 5u);
+    EXPECT_EQ(entries[0]["seq"], 1);
+    EXPECT_EQ(entries[0]["method"], "GET");
+    EXPECT_EQ(entries[0]["path"], "/apps/shop");
+    EXPECT_EQ(entries[0]["charged"], true);
+    EXPECT_GT(entries[0]["at_ms"].get<std::int64_t>(), 0);
+    EXPECT_EQ(entries[1]["path"], "/account/rate-limits");
+    EXPECT_EQ(entries[1]["charged"], false);
+    EXPECT_EQ(entries[3]["status"], 429);
+    EXPECT_EQ(entries[3]["charged"], false);
+    // The control surface is not logged; `after` pages on; reset forgets.
+    auto later = emu.call("GET", "/_emulator/requests?after=3");
+    ASSERT_EQ(later.body["requests"].size(), 2u);
+    EXPECT_EQ(later.body["requests"][0]["seq"], 4);
+    EXPECT_EQ(later.body["total"], 5);
+    EXPECT_EQ(emu.call("GET", "/_emulator/requests?after=x").status, 422);
+    emu.call("POST", "/_emulator/reset");
+    EXPECT_EQ(emu.call("GET", "/_emulator/requests").body["total"], 0);
+}
+
 TEST_F(emulator_http, status_fault_fires_first_n_times) {
     auto f = fault({{"method", "GET"},
                     {"route", "/apps/{app}"},
