@@ -10,7 +10,7 @@ namespace {
 
 // Migration N brings the schema from version N-1 to N. Append only: a shipped migration is
 // never edited, since databases in the field already ran it.
-constexpr std::array<std::string_view, 6> migrations{
+constexpr std::array<std::string_view, 7> migrations{
     // 1: upgrades (current state + step data), their append-only history, recorded formation.
     R"sql(
 CREATE TABLE upgrades (
@@ -120,6 +120,59 @@ ALTER TABLE upgrades ADD COLUMN downtime_began_at INTEGER;
 ALTER TABLE upgrades ADD COLUMN downtime_ended_at INTEGER;
 ALTER TABLE upgrades ADD COLUMN capture_ms INTEGER NOT NULL DEFAULT 0 CHECK (capture_ms >= 0);
 ALTER TABLE upgrades ADD COLUMN restore_ms INTEGER NOT NULL DEFAULT 0 CHECK (restore_ms >= 0);
+)sql",
+    // 7: /metrics in O(1), not O(history): upgrades per state and finished stays per step,
+    // kept by triggers in the transaction that changes them, first filled from the rows
+    // there are. A stay runs from the history entry that entered a state to the upgrade's
+    // next such entry (upgrade_stats.cpp's step_timings reads them the same way).
+    R"sql(
+CREATE TABLE state_counts (
+    state    TEXT PRIMARY KEY,
+    upgrades INTEGER NOT NULL CHECK (upgrades >= 0)
+) STRICT, WITHOUT ROWID;
+INSERT INTO state_counts (state, upgrades) SELECT state, COUNT(*) FROM upgrades GROUP BY state;
+CREATE TRIGGER state_counts_insert AFTER INSERT ON upgrades
+BEGIN
+    INSERT OR IGNORE INTO state_counts (state, upgrades) VALUES (NEW.state, 0);
+    UPDATE state_counts SET upgrades = upgrades + 1 WHERE state = NEW.state;
+END;
+CREATE TRIGGER state_counts_update AFTER UPDATE OF state ON upgrades
+    WHEN OLD.state IS NOT NEW.state
+BEGIN
+    UPDATE state_counts SET upgrades = upgrades - 1 WHERE state = OLD.state;
+    INSERT OR IGNORE INTO state_counts (state, upgrades) VALUES (NEW.state, 0);
+    UPDATE state_counts SET upgrades = upgrades + 1 WHERE state = NEW.state;
+END;
+CREATE TRIGGER state_counts_delete AFTER DELETE ON upgrades
+BEGIN
+    UPDATE state_counts SET upgrades = upgrades - 1 WHERE state = OLD.state;
+END;
+CREATE TABLE step_duration_totals (
+    step             TEXT PRIMARY KEY,
+    milliseconds_sum INTEGER NOT NULL,
+    stays            INTEGER NOT NULL CHECK (stays >= 0)
+) STRICT, WITHOUT ROWID;
+INSERT INTO step_duration_totals (step, milliseconds_sum, stays)
+SELECT to_state, SUM(next_at - at), COUNT(*) FROM (
+    SELECT to_state, at, LEAD(at) OVER (PARTITION BY upgrade_id ORDER BY seq) AS next_at
+    FROM events WHERE to_state IS NOT NULL AND (from_state IS NULL OR from_state <> to_state))
+WHERE next_at IS NOT NULL GROUP BY to_state;
+CREATE TRIGGER step_duration_totals_insert AFTER INSERT ON events
+    WHEN NEW.to_state IS NOT NULL AND (NEW.from_state IS NULL OR NEW.from_state <> NEW.to_state)
+BEGIN
+    INSERT OR IGNORE INTO step_duration_totals (step, milliseconds_sum, stays)
+    SELECT to_state, 0, 0 FROM (SELECT to_state FROM events
+        WHERE upgrade_id = NEW.upgrade_id AND seq < NEW.seq AND to_state IS NOT NULL
+          AND (from_state IS NULL OR from_state <> to_state)
+        ORDER BY seq DESC LIMIT 1);
+    UPDATE step_duration_totals
+    SET milliseconds_sum = milliseconds_sum + NEW.at - entered.at, stays = stays + 1
+    FROM (SELECT to_state, at FROM events
+        WHERE upgrade_id = NEW.upgrade_id AND seq < NEW.seq AND to_state IS NOT NULL
+          AND (from_state IS NULL OR from_state <> to_state)
+        ORDER BY seq DESC LIMIT 1) AS entered
+    WHERE step = entered.to_state;
+END;
 )sql",
 };
 

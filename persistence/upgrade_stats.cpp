@@ -9,16 +9,6 @@
 
 namespace pgshift::persistence {
 
-namespace {
-
-// History entries that moved an upgrade into a state: `created` (no from-state) and every
-// entry whose from- and to-state differ. Each stay lasts until the upgrade's next such entry.
-constexpr std::string_view entries_and_exits =
-    "SELECT to_state, at, LEAD(at) OVER (PARTITION BY upgrade_id ORDER BY seq) AS next_at "
-    "FROM events WHERE to_state IS NOT NULL AND (from_state IS NULL OR from_state <> to_state)";
-
-} // namespace
-
 std::vector<step_timing> step_timings(sqlite::database& db, std::string_view id) {
     sqlite::statement st(db, "SELECT to_state, at, next_at FROM (SELECT to_state, at, seq, "
                              "LEAD(at) OVER (ORDER BY seq) AS next_at FROM events WHERE "
@@ -47,8 +37,9 @@ std::vector<step_timing> step_timings(sqlite::database& db, std::string_view id)
 }
 
 std::vector<std::pair<state, std::int64_t>> count_by_state(sqlite::database& db) {
+    // Kept by triggers (migration 7): one row per state ever seen, not a scan of history.
     std::map<std::string, std::int64_t, std::less<>> counted;
-    sqlite::statement st(db, "SELECT state, COUNT(*) FROM upgrades GROUP BY state");
+    sqlite::statement st(db, "SELECT state, upgrades FROM state_counts");
     while (st.step()) {
         counted[st.text(0)] = st.int64(1);
     }
@@ -62,9 +53,9 @@ std::vector<std::pair<state, std::int64_t>> count_by_state(sqlite::database& db)
 
 std::vector<step_duration_total> step_duration_totals(sqlite::database& db) {
     std::map<std::string, step_duration_total, std::less<>> summed;
-    sqlite::statement st(db, "SELECT to_state, SUM(next_at - at), COUNT(*) FROM (" +
-                                 std::string(entries_and_exits) +
-                                 ") WHERE next_at IS NOT NULL GROUP BY to_state");
+    // Kept by a trigger on the history (migration 7): a stay runs from the entry that moved
+    // an upgrade into a state to its next such entry, as step_timings reads them.
+    sqlite::statement st(db, "SELECT step, milliseconds_sum, stays FROM step_duration_totals");
     while (st.step()) {
         auto& total = summed[st.text(0)];
         total.milliseconds_sum = st.int64(1);
