@@ -60,6 +60,9 @@ void add_commands(CLI::App& app, parsed_args& a) {
         ->add_option("--remove-source-after", a.start.remove_source_after,
                      "destroy the old add-on this many seconds after success")
         ->check(CLI::NonNegativeNumber);
+    // Checked by the API (1..1000), which says so in one place.
+    start->add_option("--max-downtime-concurrency", a.start.max_downtime_concurrency,
+                      "enter maintenance only while fewer apps than this are in it");
     start
         ->add_option("--idempotency-key", a.start.idempotency_key,
                      "same key and body: the same upgrade")

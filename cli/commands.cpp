@@ -55,6 +55,9 @@ std::string start_body(const start_args& args) {
     if (args.remove_source_after) {
         body["remove_source_after"] = *args.remove_source_after;
     }
+    if (args.max_downtime_concurrency) {
+        body["max_downtime_concurrency"] = *args.max_downtime_concurrency;
+    }
     return body.dump();
 }
 

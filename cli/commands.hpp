@@ -35,6 +35,7 @@ struct start_args {
     std::optional<std::string> downtime_at;
     bool no_verify = false;
     std::optional<std::int64_t> remove_source_after;
+    std::optional<std::int64_t> max_downtime_concurrency; // the API checks 1..1000
     std::optional<std::string> idempotency_key;
     bool watch = false;
 };

@@ -113,7 +113,8 @@ private:
             bar_drawn_ = true;
             return;
         }
-        const auto progress = describe_progress(upgrade_->progress);
+        // Waiting, downtime so far and progress (an estimate between Heroku's reports).
+        const auto progress = describe_live(*upgrade_, now());
         if (progress.empty() || progress == last_plain_progress_ ||
             (last_plain_at_ && steady::now() - *last_plain_at_ < plain_progress_every)) {
             return;

@@ -53,6 +53,60 @@ std::string format_duration(double seconds) {
                          static_cast<double>(s % 86400 / 3600));
 }
 
+std::string format_clock(double seconds, bool tenths) {
+    if (!std::isfinite(seconds)) {
+        seconds = 0;
+    }
+    const bool negative = seconds < 0;
+    // Whole tenths (or seconds) first, cut as a stopwatch does (3:41.9 reads 3:41); the
+    // epsilon keeps 23.4 (23.39999… in binary) from reading 0:23.3.
+    const auto units =
+        static_cast<long long>(std::floor(std::fabs(seconds) * (tenths ? 10 : 1) + 1e-6));
+    const auto whole = tenths ? units / 10 : units;
+    char buf[48];
+    if (whole >= 3600) {
+        std::snprintf(buf, sizeof buf, "%lld:%02lld:%02lld", static_cast<long long>(whole / 3600),
+                      static_cast<long long>(whole % 3600 / 60),
+                      static_cast<long long>(whole % 60));
+    } else {
+        std::snprintf(buf, sizeof buf, "%lld:%02lld", static_cast<long long>(whole / 60),
+                      static_cast<long long>(whole % 60));
+    }
+    std::string out = negative && units != 0 ? "-" : "";
+    out += buf;
+    if (tenths) {
+        out += "." + std::to_string(units % 10);
+    }
+    return out;
+}
+
+std::string format_time_of_day(std::string_view rfc3339) {
+    const auto t = parse_rfc3339(rfc3339);
+    if (!t) {
+        return std::string(rfc3339);
+    }
+    return format_time(*t).substr(11); // "2026-11-26 02:00:13Z" -> "02:00:13Z"
+}
+
+std::string ordinal(int n) {
+    const int tens = n % 100;
+    const char* suffix = "th";
+    if (tens < 11 || tens > 13) {
+        switch (n % 10) {
+        case 1:
+            suffix = "st";
+            break;
+        case 2:
+            suffix = "nd";
+            break;
+        case 3:
+            suffix = "rd";
+            break;
+        }
+    }
+    return std::to_string(n) + suffix;
+}
+
 std::string format_time(clock_time t) {
     // The RFC 3339 text to the second, with a space for the 'T' to read easier:
     // "2026-11-26T03:12:09.000Z" -> "2026-11-26 03:12:09Z".

@@ -20,6 +20,16 @@ std::string format_bytes(std::int64_t bytes);
 // "0.4s", "9.3s" (under 10 s), "42s", "1m 33s", "2h 05m", "3d 04h"; negatives read as 0.
 std::string format_duration(double seconds);
 
+// A stopwatch, cut not rounded: "0:07", "3:41", "1:02:03"; with tenths "0:23.4". Negatives
+// keep their sign ("-0:00.6": Heroku's whole-second times can exceed a short downtime).
+std::string format_clock(double seconds, bool tenths = false);
+
+// The time of day of an RFC 3339 time, UTC: "02:00:13Z"; its input when it does not parse.
+std::string format_time_of_day(std::string_view rfc3339);
+
+// "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", …
+std::string ordinal(int n);
+
 // "2026-11-26 03:12:09Z" (UTC, seconds). format_time(string) returns its input unchanged
 // when it does not parse, and "-" for "".
 std::string format_time(clock_time t);

@@ -69,7 +69,35 @@ std::optional<progress_view> decode_progress(const json& j) {
     p.percent = number(*v, "percent");
     p.eta_seconds = integer(*v, "eta_seconds");
     p.message = text(*v, "message");
+    p.estimated_bytes = integer(*v, "estimated_bytes");
+    p.estimated = flag(*v, "estimated");
+    p.estimated_percent = number(*v, "estimated_percent");
+    p.estimated_eta_seconds = integer(*v, "estimated_eta_seconds");
     return p;
+}
+
+std::optional<downtime_view> decode_downtime(const json& j) {
+    const json* v = member(j, "downtime");
+    if (v == nullptr || !v->is_object() || text(*v, "began_at").empty()) {
+        return std::nullopt;
+    }
+    downtime_view d;
+    d.began_at = text(*v, "began_at");
+    d.ended_at = text(*v, "ended_at");
+    d.in_maintenance = d.ended_at.empty();
+    d.seconds = number(*v, "seconds");
+    d.heroku_transfer_seconds = number(*v, "heroku_transfer_seconds");
+    d.overhead_seconds = number(*v, "overhead_seconds");
+    return d;
+}
+
+std::optional<waiting_view> decode_waiting(const json& j) {
+    const json* v = member(j, "waiting");
+    if (v == nullptr || !v->is_object()) {
+        return std::nullopt;
+    }
+    return waiting_view{text(*v, "reason"), static_cast<int>(integer(*v, "place").value_or(0)),
+                        text(*v, "since"), text(*v, "detail")};
 }
 
 void decode_lists(const json& j, upgrade_view& u) {
@@ -108,6 +136,8 @@ std::optional<upgrade_view> decode_upgrade(const json& j) {
     u.attempt = static_cast<int>(integer(j, "attempt").value_or(0));
     u.step_started_at = text(j, "step_started_at");
     u.progress = decode_progress(j);
+    u.downtime = decode_downtime(j);
+    u.waiting = decode_waiting(j);
     u.source_addon = addon_name(j, "source_addon");
     u.target_addon = addon_name(j, "target_addon");
     u.last_error = text(j, "last_error");

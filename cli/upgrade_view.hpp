@@ -16,8 +16,35 @@ struct progress_view {
     std::optional<double> percent;
     std::optional<std::int64_t> eta_seconds;
     std::string message;
+    // The report extrapolated to the answer's time (estimated: true), or repeated.
+    std::optional<std::int64_t> estimated_bytes;
+    bool estimated = false;
+    std::optional<double> estimated_percent;
+    std::optional<std::int64_t> estimated_eta_seconds;
 
     bool operator==(const progress_view&) const = default;
+};
+
+// The app's maintenance as pgshift caused it; absent before it began.
+struct downtime_view {
+    std::string began_at;
+    std::string ended_at; // "" while in maintenance
+    bool in_maintenance = false;
+    std::optional<double> seconds;                 // so far, or final once ended
+    std::optional<double> heroku_transfer_seconds; // Heroku's capture + restore, once ended
+    std::optional<double> overhead_seconds;        // seconds - heroku_transfer_seconds
+
+    bool operator==(const downtime_view&) const = default;
+};
+
+// Why the scheduler holds the upgrade back, and its place in line (1: next).
+struct waiting_view {
+    std::string reason;
+    int place = 0; // 0: not said
+    std::string since;
+    std::string detail;
+
+    bool operator==(const waiting_view&) const = default;
 };
 
 struct timing_view {
@@ -39,6 +66,8 @@ struct upgrade_view {
     int attempt = 0;
     std::string step_started_at;
     std::optional<progress_view> progress;
+    std::optional<downtime_view> downtime;
+    std::optional<waiting_view> waiting;
     std::vector<std::pair<std::string, int>> formation; // (type, quantity)
     std::string source_addon;                           // add-on names
     std::string target_addon;

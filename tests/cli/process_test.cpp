@@ -152,7 +152,7 @@ TEST_F(cli_process, list_filters_and_prints_a_table) {
     EXPECT_EQ(
         r.out.substr(0, r.out.find('\n')),
         "ID                                    APP    PLAN                          STATE      "
-        "PROGRESS  UPDATED");
+        "PROGRESS  DOWNTIME  UPDATED");
     EXPECT_TRUE(
         contains(r.out, std::string(id1) + "  sushi  heroku-postgresql:standard-0  restoring  -"));
     EXPECT_EQ(only_request().method, "GET");

@@ -131,11 +131,11 @@ TEST(cli_render, list_shows_full_ids_states_progress_and_ages) {
     EXPECT_EQ(
         text,
         "ID                                    APP    PLAN                          STATE       "
-        "        PROGRESS  UPDATED\n"
+        "        PROGRESS  DOWNTIME  UPDATED\n"
         "3f1c0f9e-1111-4222-8333-444455556666  sushi  heroku-postgresql:standard-0  restoring (p"
-        "aused)  70%       12s ago\n"
+        "aused)  70%       -         12s ago\n"
         "9a8b7c6d-0000-4000-8000-000000000000  ramen  heroku-postgresql:standard-2  succeeded   "
-        "        100%      2h ago\n");
+        "        100%      -         2h ago\n");
     EXPECT_EQ(render_list({}, at("2026-11-26T03:13:12Z")), "no upgrades\n");
 }
 
@@ -238,6 +238,159 @@ TEST(cli_render, start_command_and_outcome_lines) {
                                      "heroku-postgresql:standard-0 (pgshift-3f1c0f9e)\n");
 }
 
+TEST(cli_format, clocks_count_minutes_and_seconds) {
+    EXPECT_EQ(format_clock(0), "0:00");
+    EXPECT_EQ(format_clock(7.4), "0:07");
+    EXPECT_EQ(format_clock(221.5), "3:41");
+    EXPECT_EQ(format_clock(3723), "1:02:03");
+    EXPECT_EQ(format_clock(23.4, true), "0:23.4");
+    EXPECT_EQ(format_clock(59.96, true), "0:59.9"); // cut, as a stopwatch
+    EXPECT_EQ(format_clock(60, true), "1:00.0");
+    EXPECT_EQ(format_clock(-0.6, true), "-0:00.6");
+    EXPECT_EQ(format_clock(-0.01, true), "0:00.0"); // no "-0"
+    EXPECT_EQ(format_time_of_day("2026-11-26T02:00:13.250Z"), "02:00:13Z");
+    EXPECT_EQ(format_time_of_day("soon"), "soon");
+    EXPECT_EQ(ordinal(1), "1st");
+    EXPECT_EQ(ordinal(2), "2nd");
+    EXPECT_EQ(ordinal(3), "3rd");
+    EXPECT_EQ(ordinal(4), "4th");
+    EXPECT_EQ(ordinal(11), "11th");
+    EXPECT_EQ(ordinal(13), "13th");
+    EXPECT_EQ(ordinal(22), "22nd");
+    EXPECT_EQ(ordinal(111), "111th");
+}
+
+// Restoring since 02:00:13 with the app down: the API's answer at 02:03:54.5.
+json down_upgrade() {
+    auto j = restoring_upgrade();
+    j["downtime"] = json::parse(R"({"began_at":"2026-11-26T02:00:13.000Z","ended_at":null,
+        "in_maintenance":true,"seconds":221.5,"heroku_transfer_seconds":null,
+        "overhead_seconds":null})");
+    return j;
+}
+
+// Ended: 23.4 s down, 21 s of it Heroku's capture and restore.
+json ended_upgrade() {
+    auto j = restoring_upgrade();
+    j["state"] = "succeeded";
+    j["finished_at"] = "2026-11-26T03:22:03Z";
+    j["downtime"] = json::parse(R"({"began_at":"2026-11-26T02:00:13.000Z",
+        "ended_at":"2026-11-26T02:00:36.400Z","in_maintenance":false,"seconds":23.4,
+        "heroku_transfer_seconds":21.0,"overhead_seconds":2.4})");
+    return j;
+}
+
+TEST(cli_render, downtime_while_down_and_after) {
+    const auto now = at("2026-11-26T02:03:54.500Z");
+    EXPECT_EQ(describe_downtime(decode_upgrade(down_upgrade())->downtime, now),
+              "in maintenance since 02:00:13Z (3:41)");
+    EXPECT_EQ(describe_downtime(decode_upgrade(ended_upgrade())->downtime, now),
+              "downtime 0:23.4 (Heroku's capture + restore 0:21.0, pgshift's overhead 0:02.4)");
+    // Heroku's times unknown (a rollback before the restore): the times instead.
+    auto rolled = ended_upgrade();
+    rolled["downtime"]["heroku_transfer_seconds"] = nullptr;
+    rolled["downtime"]["overhead_seconds"] = nullptr;
+    EXPECT_EQ(describe_downtime(decode_upgrade(rolled)->downtime, now),
+              "downtime 0:23.4 (02:00:13Z to 02:00:36Z)");
+    // An API without seconds: counted from the times.
+    rolled["downtime"].erase("seconds");
+    EXPECT_EQ(describe_downtime(decode_upgrade(rolled)->downtime, now),
+              "downtime 0:23.4 (02:00:13Z to 02:00:36Z)");
+    auto down = down_upgrade();
+    down["downtime"].erase("seconds");
+    EXPECT_EQ(describe_downtime(decode_upgrade(down)->downtime, now),
+              "in maintenance since 02:00:13Z (3:41)");
+    // Before maintenance: nothing, and no line in status.
+    EXPECT_EQ(describe_downtime(restoring().downtime, now), "");
+    EXPECT_EQ(render_status(restoring(), now).find("downtime"), std::string::npos);
+}
+
+TEST(cli_render, status_and_outcome_show_the_downtime) {
+    const auto now = at("2026-11-26T02:03:54.500Z");
+    EXPECT_NE(render_status(*decode_upgrade(down_upgrade()), now)
+                  .find("\ndowntime    in maintenance since 02:00:13Z (3:41)\n"),
+              std::string::npos);
+    const auto ended = *decode_upgrade(ended_upgrade());
+    EXPECT_NE(render_status(ended, now)
+                  .find("\ndowntime    0:23.4 (Heroku's capture + restore "
+                        "0:21.0, pgshift's overhead 0:02.4)\n"),
+              std::string::npos)
+        << render_status(ended, now);
+    EXPECT_EQ(render_outcome(ended),
+              "upgrade 3f1c0f9e-1111-4222-8333-444455556666 (sushi) succeeded after 12m 03s: now "
+              "on heroku-postgresql:standard-0 (pgshift-3f1c0f9e)\n"
+              "downtime 0:23.4 (Heroku's capture + restore 0:21.0, pgshift's overhead 0:02.4)\n");
+}
+
+TEST(cli_render, watch_shows_the_app_down_on_the_bar_and_the_plain_line) {
+    const auto now = at("2026-11-26T02:03:54.500Z");
+    const auto u = *decode_upgrade(down_upgrade());
+    const auto line = render_progress_line(u, now, 120);
+    EXPECT_EQ(line.rfind("restoring  down 3:41  [", 0), 0U) << line;
+    EXPECT_EQ(render_progress_plain(u, now),
+              "2026-11-26 02:03:54Z  progress          restoring  in maintenance since 02:00:13Z "
+              "(3:41)  70.0 MiB / 100.0 MiB  70.0%  ETA 42s  (restoring table orders)");
+    auto scaling = u;
+    scaling.progress.reset();
+    scaling.state = "scaling_down";
+    scaling.step_started_at = "2026-11-26T02:03:50.000Z";
+    EXPECT_EQ(render_progress_line(scaling, now, 120), "scaling_down  down 3:41  4.5s");
+}
+
+TEST(cli_render, a_waiting_upgrade_says_why_and_its_place) {
+    const auto now = at("2026-11-26T03:13:12.120Z");
+    auto j = restoring_upgrade();
+    j["state"] = "provisioning";
+    j["progress"] = nullptr;
+    j["waiting"] = json::parse(R"({"reason":"budget","place":3,
+        "since":"2026-11-26T03:12:00.000Z","detail":"needs 41 calls, 12 free"})");
+    const auto u = *decode_upgrade(j);
+    EXPECT_EQ(describe_waiting(u.waiting),
+              "waiting: budget (3rd in line): needs 41 calls, 12 free");
+    EXPECT_NE(render_status(u, now).find("\nwaiting     budget (3rd in line): needs 41 calls, 12 "
+                                         "free\n"),
+              std::string::npos);
+    EXPECT_EQ(render_progress_line(u, now, 120),
+              "provisioning  1m 03s  waiting: budget (3rd in line): needs 41 calls, 12 free");
+    EXPECT_EQ(render_progress_plain(u, now),
+              "2026-11-26 03:13:12Z  progress          provisioning  waiting: budget (3rd in "
+              "line): needs 41 calls, 12 free");
+    EXPECT_NE(render_list({u}, now).find("provisioning (waiting: budget, 3rd)  -"),
+              std::string::npos)
+        << render_list({u}, now);
+    j["waiting"] = json::parse(R"({"reason":"concurrency","place":1,"detail":""})");
+    EXPECT_EQ(describe_waiting(decode_upgrade(j)->waiting), "waiting: concurrency (next in line)");
+    j["waiting"] = nullptr;
+    EXPECT_EQ(describe_waiting(decode_upgrade(j)->waiting), "");
+}
+
+TEST(cli_render, list_shows_downtime_so_far_and_final) {
+    const auto now = at("2026-11-26T02:03:54.500Z");
+    const auto text =
+        render_list({*decode_upgrade(down_upgrade()), *decode_upgrade(ended_upgrade())}, now);
+    EXPECT_NE(text.find("  70%       down 3:41  "), std::string::npos) << text;
+    EXPECT_NE(text.find("  succeeded  70%       0:23.4     "), std::string::npos) << text;
+}
+
+// Between Heroku's reports the API extrapolates; the CLI marks what it shows as estimated.
+TEST(cli_render, estimated_progress_is_marked) {
+    auto j = restoring_upgrade();
+    j["progress"]["estimated_bytes"] = 76755763; // 73.2 MiB
+    j["progress"]["estimated"] = true;
+    j["progress"]["estimated_percent"] = 73.2;
+    j["progress"]["estimated_eta_seconds"] = 38;
+    const auto u = *decode_upgrade(j);
+    EXPECT_EQ(describe_progress(u.progress),
+              "~73.2 MiB / 100.0 MiB  ~73.2%  ETA ~38s (estimated)  (restoring table orders)");
+    const auto line = render_progress_line(u, at("2026-11-26T03:13:12Z"), 100);
+    EXPECT_NE(line.find("]  ~73.2%  ~73.2 MiB / 100.0 MiB  ETA ~38s"), std::string::npos) << line;
+    EXPECT_NE(render_list({u}, at("2026-11-26T03:13:12Z")).find("  ~73%  "), std::string::npos);
+    // estimated false: the report, unmarked, whatever the estimate fields say.
+    j["progress"]["estimated"] = false;
+    EXPECT_EQ(describe_progress(decode_upgrade(j)->progress),
+              "70.0 MiB / 100.0 MiB  70.0%  ETA 42s  (restoring table orders)");
+}
+
 TEST(cli_decode, wrong_types_read_as_absent_and_garbage_is_refused) {
     EXPECT_FALSE(decode_upgrade(json::array()));
     EXPECT_FALSE(decode_upgrade(json{{"id", "x"}}));
@@ -270,6 +423,8 @@ TEST(cli_commands, start_body_holds_only_what_was_set) {
                                                 {"verify", false},
                                                 {"remove_source_after", 3600},
                                                 {"downtime_at", "2026-11-27T02:00:00Z"}}));
+    a.max_downtime_concurrency = 3;
+    EXPECT_EQ(json::parse(start_body(a))["max_downtime_concurrency"], 3);
 }
 
 TEST(cli_commands, exit_code_follows_the_outcome) {
