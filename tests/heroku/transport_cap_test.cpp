@@ -333,6 +333,29 @@ TEST(heroku_transport_cap, a_connect_failure_frees_its_place) {
     EXPECT_EQ(wire.waiting(base.origin()), 0u);
 }
 
+TEST(heroku_transport_cap, a_failed_tls_handshake_frees_its_place) {
+    fixture f(options(1));
+    // HTTPS to the plain server: it reads the ClientHello as a bad request and closes.
+    const auto tls = parse_base_url("https://127.0.0.1:" + f.base.port).value();
+    std::vector<wire_result> results;
+    for (int i = 0; i < 3; ++i) {
+        net::co_spawn(f.io, f.wire->async_exchange(tls, get("/x")),
+                      [&](std::exception_ptr e, wire_result r) {
+                          if (e) {
+                              std::rethrow_exception(e);
+                          }
+                          results.push_back(std::move(r));
+                      });
+    }
+    ASSERT_TRUE(f.run_until([&] { return results.size() == 3; })) << "each got the place in turn";
+    for (const auto& r : results) {
+        ASSERT_TRUE(std::holds_alternative<wire_failure>(r));
+    }
+    EXPECT_EQ(f.server.accepted, 3);
+    EXPECT_EQ(f.wire->open_connections(tls.origin()), 0u);
+    EXPECT_EQ(f.wire->waiting(tls.origin()), 0u);
+}
+
 TEST(heroku_transport_cap, a_timed_out_exchange_frees_its_place) {
     fixture f(options(1, 400ms));
     const auto hung = f.spawn(get("/hang"));
