@@ -6,6 +6,7 @@
 #include "api/exchange.hpp"
 #include "api/http_session_state.hpp"
 
+#include <algorithm>
 #include <array>
 #include <boost/asio.hpp>
 #include <boost/asio/generic/stream_protocol.hpp>
@@ -74,8 +75,10 @@ http::response<http::string_body> to_beast(response& res, unsigned version, bool
 template<class Write>
 net::awaitable<bool> async_timed_write(session& s, Write write) {
     s.writing = true;
-    s.tcp.expires_after(s.options().write_timeout);
+    s.expires_after(s.options().write_timeout);
+    s.set_busy(true);
     auto [ec, n] = co_await write();
+    s.set_busy(false);
     s.writing = false;
     co_return !ec;
 }
@@ -104,21 +107,25 @@ async_read_request(Stream& stream, session& s, beast::flat_buffer& buffer,
         if (buffer.size() == 0) {
             // Between requests a kept-alive client may idle; its next request's headers are
             // then timed from their first byte.
-            s.tcp.expires_after(s.options().idle_timeout);
+            s.expires_after(s.options().idle_timeout);
+            s.set_busy(true);
             auto [ec, n] =
                 co_await stream.async_read_some(buffer.prepare(first_read_size), use_tuple);
+            s.set_busy(false);
             if (ec) {
                 co_return ec;
             }
             buffer.commit(n);
         }
-        s.tcp.expires_after(s.options().header_timeout);
+        s.expires_after(s.options().header_timeout);
     }
+    s.set_busy(true);
     auto [ec, n] = co_await http::async_read_header(stream, buffer, p, use_tuple);
+    s.set_busy(false);
     if (ec) {
         co_return ec;
     }
-    s.tcp.expires_after(s.options().idle_timeout);
+    s.expires_after(s.options().idle_timeout);
     if (p.is_done()) {
         s.set_waiting(false);
         co_return ec;
@@ -128,11 +135,13 @@ async_read_request(Stream& stream, session& s, beast::flat_buffer& buffer,
         if (!co_await async_write_message(stream, s, go_on)) {
             co_return beast::error_code(net::error::connection_aborted);
         }
-        s.tcp.expires_after(s.options().idle_timeout);
+        s.expires_after(s.options().idle_timeout);
     }
     // Still sheddable while the body trickles in: a client that sends whole headers and then
     // a slow body must not hold a place at the connection cap either.
+    s.set_busy(true);
     std::tie(ec, n) = co_await http::async_read(stream, buffer, p, use_tuple);
+    s.set_busy(false);
     if (!ec) {
         s.set_waiting(false);
     }
@@ -144,11 +153,13 @@ async_read_request(Stream& stream, session& s, beast::flat_buffer& buffer,
 net::awaitable<void> async_linger_close(session& s) {
     beast::error_code ec;
     s.tcp.socket().shutdown(net::socket_base::shutdown_send, ec);
-    s.tcp.expires_after(
+    s.expires_after(
         std::min<std::chrono::steady_clock::duration>(linger_limit, s.options().idle_timeout));
     std::array<char, 4096> scratch{};
     while (!ec && !s.stopping) {
+        s.set_busy(true);
         std::tie(ec, std::ignore) = co_await s.tcp.async_read_some(net::buffer(scratch), use_tuple);
+        s.set_busy(false);
     }
     s.tcp.close();
 }
@@ -166,12 +177,14 @@ template<class Stream>
 net::awaitable<void> async_close(Stream& stream, session& s) {
     if constexpr (is_tls<Stream>) {
         if (!s.stopping) {
-            s.tcp.expires_after(std::min<std::chrono::steady_clock::duration>(
+            s.expires_after(std::min<std::chrono::steady_clock::duration>(
                 linger_limit, s.options().write_timeout));
             // Clients often close the TCP connection without answering our close_notify; the
             // stream_truncated (or eof) that gives is harmless: every response was framed by
             // Content-Length or chunking, so nothing could have been cut short unnoticed.
+            s.set_busy(true);
             co_await stream.async_shutdown(use_tuple);
+            s.set_busy(false);
         }
     }
     beast::error_code ec;
@@ -311,9 +324,11 @@ net::awaitable<void> async_serve(Stream& stream, std::shared_ptr<server_context>
     }
     // One deadline for the TLS handshake and the first request's headers: a client that
     // connects and then trickles holds a place for no longer than this.
-    tcp.expires_after(ctx->options.header_timeout);
+    s.expires_after(ctx->options.header_timeout);
     if constexpr (is_tls<Stream>) {
+        s.set_busy(true);
         auto [hec] = co_await stream.async_handshake(ssl::stream_base::server, use_tuple);
+        s.set_busy(false);
         if (hec) {
             co_return; // scanners, plain HTTP on the TLS port, clients that distrust us
         }
@@ -337,6 +352,43 @@ net::awaitable<void> run_session(net::generic::stream_protocol::socket socket,
 }
 
 } // namespace
+
+session::session(std::shared_ptr<server_context> context, socket_stream& stream)
+    : ctx(std::move(context))
+    , tcp(stream)
+    , delay_timer(stream.get_executor()) {
+    const auto& o = ctx->options;
+    // The shortest limit any read or write is given (see io_deadline).
+    const std::chrono::steady_clock::duration every =
+        std::min({std::chrono::steady_clock::duration(o.header_timeout),
+                  std::chrono::steady_clock::duration(o.idle_timeout),
+                  std::chrono::steady_clock::duration(o.write_timeout),
+                  std::chrono::steady_clock::duration(linger_limit)});
+    deadline = std::make_shared<io_deadline>(stream.get_executor(), stream, every);
+    watch(deadline);
+}
+
+session::~session() {
+    deadline->stream = nullptr;
+    deadline->timer.cancel();
+}
+
+void watch(const std::shared_ptr<io_deadline>& deadline) {
+    const auto now = io_deadline::clock::now();
+    deadline->timer.expires_at(std::min(deadline->at, now + deadline->check_every));
+    deadline->timer.async_wait([deadline](const beast::error_code& ec) {
+        if (ec || deadline->stream == nullptr) {
+            return;
+        }
+        if (deadline->busy && io_deadline::clock::now() >= deadline->at) {
+            // What Beast's timeout does: the read or write in progress fails, the
+            // connection ends.
+            deadline->stream->close();
+            return;
+        }
+        watch(deadline);
+    });
+}
 
 void spawn_session(net::io_context& io, accepted_socket sock, std::shared_ptr<server_context> ctx,
                    admission how) noexcept {
