@@ -65,6 +65,10 @@ public:
     virtual bool ready() const = 0;
     virtual std::string not_ready_reason() const { return "recovery has not finished yet"; }
     virtual metrics_snapshot metrics() = 0;
+    // Changes whenever get(id) or timings(id) may answer differently (a commit, a store
+    // failure laid over the upgrade); the API then renders the upgrade again instead of
+    // reusing its answer. nullopt: not known, nothing is reused.
+    virtual std::optional<std::uint64_t> revision(std::string_view) { return std::nullopt; }
 };
 
 } // namespace pgshift::api

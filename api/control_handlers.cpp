@@ -175,11 +175,26 @@ http::response handle_list(control_context& ctx, const http::request& req) {
 
 http::response handle_get(control_context& ctx, const http::request& req) {
     const auto& id = req.params.at("id");
+    // Asked before the store is read: a commit in between gives a newer revision than the
+    // one the body is kept under, so it is never served stale.
+    const auto revision = ctx.backend.revision(id);
+    const auto now = answer_cache::clock::now();
+    auto waiting = revision ? ctx.backend.waiting(id) : std::nullopt;
+    if (revision) {
+        if (const std::string* body = ctx.answers.find(id, *revision, waiting, now)) {
+            return http::response::json(200, *body);
+        }
+    }
     auto u = ctx.backend.get(id);
     if (!u) {
         return error_response(from_backend(u.err(), id));
     }
-    return upgrade_response(ctx, 200, std::move(*u));
+    const bool finished = is_terminal(u->current);
+    auto body = render_upgrade(view_of(ctx.backend, std::move(*u)));
+    if (revision) {
+        ctx.answers.put(id, *revision, std::move(waiting), finished, body, now);
+    }
+    return http::response::json(200, std::move(body));
 }
 
 http::response handle_events(const std::shared_ptr<control_context>& ctx,

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "api/control_backend.hpp"
+#include "api/control_cache.hpp"
 #include "api/control_errors.hpp"
 #include "api/control_json.hpp"
 #include "api/control_routes.hpp"
@@ -16,6 +17,7 @@ struct control_context {
     boost::asio::io_context& io;
     control_backend& backend;
     control_options options;
+    answer_cache answers{}; // GET /v1/upgrades/{id}
 };
 
 http::response error_response(const api_error& e);

@@ -79,8 +79,8 @@ struct control_handler_state {
 http::handler make_control_handler(boost::asio::io_context& io, control_backend& backend,
                                    control_options options) {
     auto state = std::make_shared<control_handler_state>();
-    state->ctx =
-        std::make_shared<control_context>(control_context{io, backend, std::move(options)});
+    state->ctx = std::make_shared<control_context>(
+        control_context{io, backend, std::move(options), detail::answer_cache{}});
     state->routes = build_routes(state->ctx);
     return [state](http::request& req) {
         if (auto refused = refuse(*state->ctx, req)) {

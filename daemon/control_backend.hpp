@@ -54,6 +54,9 @@ public:
     bool ready() const override { return !not_ready(); }
     std::string not_ready_reason() const override { return not_ready().value_or(""); }
     api::metrics_snapshot metrics() override;
+    std::optional<std::uint64_t> revision(std::string_view id) override {
+        return store_.revision(id);
+    }
 
 private:
     std::optional<std::string> not_ready() const;

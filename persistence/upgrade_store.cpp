@@ -97,6 +97,7 @@ result<upgrade> upgrade_store::create(upgrade u, time_point now) {
     insert_formation(u);
     append_event({u.id, 1, now, event_type::created, std::nullopt, u.current, "", 0, ""});
     tx.commit();
+    touch(u.id);
     return u;
 }
 
@@ -168,15 +169,29 @@ result<upgrade> upgrade_store::transition(upgrade next, history_entry entry, tim
         if (r) {
             // The store commits again: every upgrade's failure is over, not only this one's
             // (an operator command that failed for an idle upgrade has no worker to retry it).
+            for (const auto& [failed, why] : failures_) {
+                touch(failed);
+            }
             failures_.clear();
             last_failure_.reset();
+            touch(id);
         }
         return r;
     } catch (const sqlite::error& e) {
         last_failure_ = e.what();
+        touch(id);
         failures_.insert_or_assign(std::move(id), e.what());
         throw;
     }
+}
+
+std::uint64_t upgrade_store::revision(std::string_view id) const {
+    const auto it = revisions_.find(id);
+    return it == revisions_.end() ? 0 : it->second;
+}
+
+void upgrade_store::touch(const std::string& id) {
+    revisions_.insert_or_assign(id, ++changes_);
 }
 
 std::optional<std::string> upgrade_store::write_failure(std::string_view id) const {

@@ -6,6 +6,7 @@
 #include "statemachine/upgrade.hpp"
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <optional>
@@ -69,6 +70,13 @@ public:
     const std::optional<std::string>& write_failure() const noexcept { return last_failure_; }
     std::optional<std::string> write_failure(std::string_view id) const;
 
+    // Changes whenever what get(id) reads or write_failure(id) tells may have changed: a
+    // commit that touched the upgrade (create, transition), or a write failure laid over it
+    // or cleared. 0 for an upgrade untouched since this store was opened. In memory: for
+    // readers in this process that keep what they derived from an upgrade (the control
+    // API's rendered answers) and must know when it is stale.
+    std::uint64_t revision(std::string_view id) const;
+
 private:
     result<upgrade> apply_transition(upgrade next, history_entry entry, time_point now);
     std::vector<process_quantity> formation_of(std::string_view id);
@@ -76,7 +84,11 @@ private:
     void append_event(const event_record& e);
     std::int64_t last_seq(std::string_view id);
 
+    void touch(const std::string& id);
+
     sqlite::database& db_;
+    std::uint64_t changes_ = 0;                                   // touches so far
+    std::map<std::string, std::uint64_t, std::less<>> revisions_; // upgrade id -> last touch
     std::optional<std::string> last_failure_;
     std::map<std::string, std::string, std::less<>> failures_; // upgrade id -> error
 };

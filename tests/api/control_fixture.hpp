@@ -38,6 +38,9 @@ public:
     std::vector<persistence::step_timing> timings(std::string_view id) override;
     bool ready() const override { return ready_; }
     api::metrics_snapshot metrics() override;
+    std::optional<std::uint64_t> revision(std::string_view id) override {
+        return store_.revision(id);
+    }
 
     // The worker's side: the current step is done (step_done), or failed for good.
     result<upgrade> advance(std::string_view id);
