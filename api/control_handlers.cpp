@@ -128,7 +128,11 @@ http::response error_response(const api_error& e) {
 
 upgrade_view view_of(control_backend& backend, upgrade u) {
     auto timings = backend.timings(u.id);
-    return {std::move(u), std::move(timings)};
+    auto waiting = backend.waiting(u.id);
+    // Downtime so far and estimated progress are as of this answer.
+    const auto now =
+        std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
+    return {std::move(u), std::move(timings), std::move(waiting), now};
 }
 
 http::response handle_create(const std::shared_ptr<control_context>& ctx,

@@ -21,7 +21,7 @@ struct control_context {
 };
 
 http::response error_response(const api_error& e);
-// The upgrade with its step timings, as every route shows it.
+// The upgrade with its step timings and waiting status, as of now, as every route shows it.
 upgrade_view view_of(control_backend& backend, upgrade u);
 
 // Deferred: the backend's check_start is asked first (ctx is held until it answers).

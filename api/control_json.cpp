@@ -3,6 +3,7 @@
 
 #include "common/rfc3339.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
 
@@ -25,16 +26,52 @@ bool transfer_started(const upgrade& u) {
     return !u.backup_uuid.empty() || u.transfer.at.has_value() || u.transfer.processed_bytes > 0;
 }
 
-json progress_json(const upgrade& u) {
+template<typename T>
+json value_or_null(const std::optional<T>& v) {
+    return v ? json(*v) : json(nullptr);
+}
+
+json seconds_of(std::int64_t ms) {
+    return static_cast<double>(ms) / 1000.0;
+}
+
+json progress_json(const upgrade& u, time_point now) {
     if (!transfer_started(u)) {
         return nullptr;
     }
-    const auto derived = derive_progress(u);
+    const auto derived = derive_progress(u, now);
     return {{"processed_bytes", u.transfer.processed_bytes},
-            {"total_bytes", u.transfer.total_bytes ? json(*u.transfer.total_bytes) : json()},
-            {"percent", derived.percent ? json(*derived.percent) : json()},
-            {"eta_seconds", derived.eta_seconds ? json(*derived.eta_seconds) : json()},
-            {"message", u.transfer.message}};
+            {"total_bytes", value_or_null(u.transfer.total_bytes)},
+            {"percent", value_or_null(derived.percent)},
+            {"eta_seconds", value_or_null(derived.eta_seconds)},
+            {"message", u.transfer.message},
+            {"estimated_bytes", derived.estimated_bytes},
+            {"estimated", derived.estimated},
+            {"estimated_percent", value_or_null(derived.estimated_percent)},
+            {"estimated_eta_seconds", value_or_null(derived.estimated_eta_seconds)}};
+}
+
+json downtime_json(const upgrade& u, time_point now) {
+    const auto d = derive_downtime(u, now);
+    if (!d) {
+        return nullptr;
+    }
+    return {{"began_at", format_rfc3339(d->began)},
+            {"ended_at", time_or_null(d->ended)},
+            {"in_maintenance", !d->ended.has_value()},
+            {"seconds", seconds_of(d->ms)},
+            {"heroku_transfer_seconds", d->heroku_ms ? seconds_of(*d->heroku_ms) : json()},
+            {"overhead_seconds", d->overhead_ms ? seconds_of(*d->overhead_ms) : json()}};
+}
+
+json waiting_json(const std::optional<waiting_status>& w) {
+    if (!w) {
+        return nullptr;
+    }
+    return {{"reason", to_string(w->reason)},
+            {"place", w->place},
+            {"since", format_rfc3339(w->since)},
+            {"detail", w->detail}};
 }
 
 json addon_json(const std::string& id, const std::string& name) {
@@ -67,7 +104,8 @@ json options_json(const upgrade_request& r) {
              r.remove_source_after ? json(r.remove_source_after->count()) : json()},
             {"webhook_url", r.webhook_url ? json(*r.webhook_url) : json()},
             {"keep_target_on_rollback", r.keep_target_on_rollback},
-            {"extensions", r.extensions}};
+            {"extensions", r.extensions},
+            {"max_downtime_concurrency", value_or_null(r.max_downtime_concurrency)}};
 }
 
 json formation_json(const std::vector<process_quantity>& formation) {
@@ -97,7 +135,9 @@ json upgrade_json(const upgrade_view& view) {
             {"needs_attention", u.needs_attention},
             {"attempt", u.attempt},
             {"step_started_at", time_or_null(u.step_started_at)},
-            {"progress", progress_json(u)},
+            {"waiting", waiting_json(view.waiting)},
+            {"progress", progress_json(u, view.now)},
+            {"downtime", downtime_json(u, view.now)},
             {"formation", formation_json(u.formation)},
             {"maintenance_before", u.original_maintenance ? json(*u.original_maintenance) : json()},
             {"source_addon", addon_json(u.source_addon_id, u.source_addon_name)},
@@ -128,11 +168,42 @@ std::string dump(const json& j) {
     return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
+bool transfer_running(const upgrade& u) {
+    return (u.current == state::capturing || u.current == state::restoring) && !u.paused &&
+           !u.needs_attention;
+}
+
+// Extrapolates the last report to `now` at the transfer's mean rate since Heroku started it
+// (Heroku's started_at to when processed_bytes last grew): polls are sparse far from the end,
+// and a client should not see a figure a minute old. Never past the total, never back.
+// Without an estimate, the estimated_* fields repeat the reported ones.
+void estimate(const upgrade& u, time_point now, progress_view& v) {
+    const auto& t = u.transfer;
+    v.estimated_percent = v.percent;
+    v.estimated_eta_seconds = v.eta_seconds;
+    if (!transfer_running(u) || !t.started_at || !t.at || *t.at <= *t.started_at || now <= *t.at ||
+        t.processed_bytes <= 0 || t.processed_bytes >= *t.total_bytes) {
+        return;
+    }
+    const double measured_s = static_cast<double>((*t.at - *t.started_at).count()) / 1000.0;
+    const double rate = static_cast<double>(t.processed_bytes) / measured_s; // bytes per second
+    const double total = static_cast<double>(*t.total_bytes);
+    const double since_s = static_cast<double>((now - *t.at).count()) / 1000.0;
+    const double guess = std::min(total, static_cast<double>(t.processed_bytes) + rate * since_s);
+    v.estimated_bytes = std::max(t.processed_bytes, static_cast<std::int64_t>(guess));
+    v.estimated = true;
+    const double fraction = static_cast<double>(v.estimated_bytes) / total;
+    v.estimated_percent = std::round(fraction * 1000.0) / 10.0;
+    v.estimated_eta_seconds = static_cast<std::int64_t>(
+        std::ceil((total - static_cast<double>(v.estimated_bytes)) / rate));
+}
+
 } // namespace
 
-progress_view derive_progress(const upgrade& u) {
+progress_view derive_progress(const upgrade& u, time_point now) {
     progress_view v;
     const auto& t = u.transfer;
+    v.estimated_bytes = t.processed_bytes;
     if (!t.total_bytes || *t.total_bytes <= 0) {
         return v;
     }
@@ -145,6 +216,22 @@ progress_view derive_progress(const upgrade& u) {
         const double rate = static_cast<double>(t.processed_bytes) / elapsed_s;
         const double left = static_cast<double>(*t.total_bytes - t.processed_bytes);
         v.eta_seconds = static_cast<std::int64_t>(std::ceil(std::max(0.0, left) / rate));
+    }
+    estimate(u, now, v);
+    return v;
+}
+
+std::optional<downtime_view> derive_downtime(const upgrade& u, time_point now) {
+    const auto& d = u.downtime;
+    if (!d.began) {
+        return std::nullopt;
+    }
+    downtime_view v{*d.began, d.ended};
+    // A clock read before the record (another thread's now) counts as no time yet.
+    v.ms = std::max<std::int64_t>(0, ((d.ended ? *d.ended : now) - *d.began).count());
+    if (d.ended && d.capture_ms > 0 && d.restore_ms > 0) {
+        v.heroku_ms = d.capture_ms + d.restore_ms;
+        v.overhead_ms = v.ms - *v.heroku_ms;
     }
     return v;
 }

@@ -155,7 +155,27 @@ field_result read_extensions(const json& v, upgrade_request& r) {
     return std::nullopt;
 }
 
-constexpr std::array<std::string_view, 10> known_fields{"app",
+// More apps than this down at once is no bound at all: a typo.
+constexpr std::int64_t max_downtime_concurrency_limit = 1000;
+
+field_result read_max_downtime_concurrency(const json& v, upgrade_request& r) {
+    const bool integral = v.is_number_unsigned() || v.is_number_integer();
+    const std::int64_t n = v.is_number_unsigned()
+                               ? static_cast<std::int64_t>(std::min<std::uint64_t>(
+                                     v.get<std::uint64_t>(), max_downtime_concurrency_limit + 1))
+                           : integral ? v.get<std::int64_t>()
+                                      : 0;
+    if (!integral || n < 1 || n > max_downtime_concurrency_limit) {
+        return invalid_param("max_downtime_concurrency",
+                             "max_downtime_concurrency must be an integer, 1 to " +
+                                 std::to_string(max_downtime_concurrency_limit) +
+                                 " (apps in maintenance at once, this one not counted)");
+    }
+    r.max_downtime_concurrency = static_cast<int>(n);
+    return std::nullopt;
+}
+
+constexpr std::array<std::string_view, 11> known_fields{"app",
                                                         "plan",
                                                         "version",
                                                         "downtime_at",
@@ -164,7 +184,8 @@ constexpr std::array<std::string_view, 10> known_fields{"app",
                                                         "remove_source_after",
                                                         "webhook_url",
                                                         "keep_target_on_rollback",
-                                                        "extensions"};
+                                                        "extensions",
+                                                        "max_downtime_concurrency"};
 
 // One body field. Required fields are checked for presence by the caller.
 field_result read_field(const std::string& name, const json& v, upgrade_request& r) {
@@ -206,6 +227,9 @@ field_result read_field(const std::string& name, const json& v, upgrade_request&
     }
     if (name == "extensions") {
         return read_extensions(v, r);
+    }
+    if (name == "max_downtime_concurrency") {
+        return read_max_downtime_concurrency(v, r);
     }
     return read_webhook_url(v, r); // the last known field
 }

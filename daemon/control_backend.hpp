@@ -50,6 +50,9 @@ public:
     std::vector<event_record> events(std::string_view id, std::int64_t after_seq,
                                      std::size_t limit) override;
     std::vector<persistence::step_timing> timings(std::string_view id) override;
+    std::optional<waiting_status> waiting(std::string_view id) override {
+        return engine_.waiting(id);
+    }
     void check_start(std::function<void(std::optional<api::api_error>)> done) override;
     bool ready() const override { return !not_ready(); }
     std::string not_ready_reason() const override { return not_ready().value_or(""); }

@@ -8,6 +8,7 @@
 #include "tests/api/server_fixture.hpp"
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -36,6 +37,10 @@ public:
         return store_.events(id, after, limit);
     }
     std::vector<persistence::step_timing> timings(std::string_view id) override;
+    std::optional<waiting_status> waiting(std::string_view id) override {
+        const auto it = waiting_for.find(id);
+        return it == waiting_for.end() ? std::nullopt : std::optional(it->second);
+    }
     bool ready() const override { return ready_; }
     api::metrics_snapshot metrics() override;
     std::optional<std::uint64_t> revision(std::string_view id) override {
@@ -48,6 +53,8 @@ public:
 
     bool ready_ = true;
     bool throw_on_get = false; // get() throws, to test the generic 500
+    // What the scheduler would say, by upgrade id.
+    std::map<std::string, waiting_status, std::less<>> waiting_for;
 
 private:
     time_point tick(); // a clock that moves one second per call

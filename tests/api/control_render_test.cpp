@@ -35,19 +35,20 @@ TEST(control_render, fresh_upgrade_has_nulls_where_nothing_is_known) {
     EXPECT_EQ(j["paused"], false);
     EXPECT_EQ(j["needs_attention"], false);
     EXPECT_EQ(j["attempt"], 0);
-    for (auto key : {"version", "source_plan", "source_app", "source_version", "target_version",
-                     "step_started_at", "progress", "maintenance_before", "source_addon",
-                     "target_addon", "backup", "restore", "last_error", "finished_at"}) {
+    for (auto key :
+         {"version", "source_plan", "source_app", "source_version", "target_version",
+          "step_started_at", "waiting", "progress", "downtime", "maintenance_before",
+          "source_addon", "target_addon", "backup", "restore", "last_error", "finished_at"}) {
         EXPECT_TRUE(j.at(key).is_null()) << key;
     }
     EXPECT_EQ(j["formation"], json::array());
     EXPECT_EQ(j["timings"], json::array());
     EXPECT_EQ(j["options"], json::parse(R"({"verify":true,"allow_restore_warnings":false,
         "downtime_at":null,"remove_source_after":null,"webhook_url":null,
-        "keep_target_on_rollback":false,"extensions":[]})"));
+        "keep_target_on_rollback":false,"extensions":[],"max_downtime_concurrency":null})"));
     EXPECT_EQ(j["created_at"], "1970-01-01T00:16:40.000Z");
     EXPECT_EQ(j["updated_at"], "1970-01-01T00:16:41.000Z");
-    EXPECT_EQ(j.size(), 26u); // every field of the contract, and nothing else
+    EXPECT_EQ(j.size(), 28u); // every field of the contract, and nothing else
 }
 
 TEST(control_render, recorded_step_data_is_shown) {
@@ -95,9 +96,12 @@ TEST(control_render, recorded_step_data_is_shown) {
     EXPECT_EQ(j["source_version"], "15.4");
     EXPECT_EQ(j["target_version"], "16");
     EXPECT_EQ(j["finished_at"], "1970-01-01T00:50:00.000Z");
-    // 700 of 1000 bytes in 70 s: 10 B/s, 300 left, so 30 s.
+    // 700 of 1000 bytes in 70 s: 10 B/s, 300 left, so 30 s. Heroku's start of the transfer is
+    // not known, so nothing is extrapolated: the estimate repeats the report.
     EXPECT_EQ(j["progress"], json::parse(R"({"processed_bytes":700,"total_bytes":1000,
-        "percent":70.0,"eta_seconds":30,"message":"restoring table orders"})"));
+        "percent":70.0,"eta_seconds":30,"message":"restoring table orders",
+        "estimated_bytes":700,"estimated":false,"estimated_percent":70.0,
+        "estimated_eta_seconds":30})"));
     ASSERT_EQ(j["timings"].size(), 2u);
     EXPECT_EQ(j["timings"][0], json::parse(R"({"step":"pending",
         "started_at":"1970-01-01T00:16:40.000Z","finished_at":"1970-01-01T00:18:13.200Z",
@@ -114,6 +118,177 @@ TEST(control_render, progress_with_unknown_total_has_no_percent_or_eta) {
     EXPECT_TRUE(j["progress"]["total_bytes"].is_null());
     EXPECT_TRUE(j["progress"]["percent"].is_null());
     EXPECT_TRUE(j["progress"]["eta_seconds"].is_null());
+}
+
+// A fixed "now" for the live fields: 1970-01-01T02:03:54.500Z.
+const time_point now_fixed = at_s(7434) + 500ms;
+
+json render_at(const upgrade& u, time_point now,
+               std::optional<waiting_status> waiting = std::nullopt) {
+    return json::parse(render_upgrade({u, {}, std::move(waiting), now}));
+}
+
+// In maintenance since 02:00:13.
+upgrade in_maintenance() {
+    upgrade u = fresh();
+    u.current = state::restoring;
+    u.downtime.began = at_s(7213);
+    return u;
+}
+
+TEST(control_render, no_downtime_before_maintenance) {
+    upgrade u = fresh();
+    u.current = state::provisioning;
+    EXPECT_TRUE(render_at(u, now_fixed)["downtime"].is_null());
+    // Capture and restore times alone (never without a maintenance start) show nothing.
+    u.downtime.capture_ms = 10'000;
+    EXPECT_TRUE(render_at(u, now_fixed)["downtime"].is_null());
+}
+
+TEST(control_render, ongoing_downtime_counts_up_to_now) {
+    const auto j = render_at(in_maintenance(), now_fixed)["downtime"];
+    EXPECT_EQ(j, json::parse(R"({"began_at":"1970-01-01T02:00:13.000Z","ended_at":null,
+        "in_maintenance":true,"seconds":221.5,"heroku_transfer_seconds":null,
+        "overhead_seconds":null})"));
+    // Heroku's times are not an overhead yet while the app is still down.
+    upgrade u = in_maintenance();
+    u.downtime.capture_ms = 10'000;
+    u.downtime.restore_ms = 10'000;
+    EXPECT_TRUE(render_at(u, now_fixed)["downtime"]["overhead_seconds"].is_null());
+    // A clock behind the record (read before it was committed) shows no time, never less.
+    EXPECT_EQ(render_at(u, at_s(7200))["downtime"]["seconds"], 0.0);
+}
+
+TEST(control_render, ended_downtime_shows_heroku_time_and_overhead) {
+    upgrade u = in_maintenance();
+    u.current = state::succeeded;
+    u.downtime.ended = at_s(7236) + 400ms;
+    u.downtime.capture_ms = 10'000;
+    u.downtime.restore_ms = 11'000;
+    const auto j = render_at(u, now_fixed)["downtime"];
+    EXPECT_EQ(j, json::parse(R"({"began_at":"1970-01-01T02:00:13.000Z",
+        "ended_at":"1970-01-01T02:00:36.400Z","in_maintenance":false,"seconds":23.4,
+        "heroku_transfer_seconds":21.0,"overhead_seconds":2.4})"));
+    // Final: a later answer shows the same figures.
+    EXPECT_EQ(render_at(u, now_fixed + 3600s)["downtime"], j);
+}
+
+TEST(control_render, rollback_ended_downtime_without_a_restore_has_no_overhead) {
+    upgrade u = in_maintenance();
+    u.current = state::rolled_back;
+    u.downtime.ended = at_s(7250);
+    u.downtime.capture_ms = 10'000; // the restore failed: Heroku's time for it is unknown
+    const auto j = render_at(u, now_fixed)["downtime"];
+    EXPECT_EQ(j["in_maintenance"], false);
+    EXPECT_EQ(j["ended_at"], "1970-01-01T02:00:50.000Z");
+    EXPECT_EQ(j["seconds"], 37.0);
+    EXPECT_TRUE(j["heroku_transfer_seconds"].is_null());
+    EXPECT_TRUE(j["overhead_seconds"].is_null());
+}
+
+TEST(control_render, unknown_capture_time_has_no_overhead) {
+    upgrade u = in_maintenance();
+    u.current = state::succeeded;
+    u.downtime.ended = at_s(7236);
+    u.downtime.restore_ms = 10'000;
+    const auto j = render_at(u, now_fixed)["downtime"];
+    EXPECT_EQ(j["seconds"], 23.0);
+    EXPECT_TRUE(j["heroku_transfer_seconds"].is_null());
+    EXPECT_TRUE(j["overhead_seconds"].is_null());
+}
+
+// Restoring since Heroku's started_at 100 s; 1000 of 10000 bytes read at 200 s: 10 B/s.
+upgrade transferring() {
+    upgrade u = fresh();
+    u.current = state::restoring;
+    u.restore_uuid = "r";
+    u.step_started_at = at_s(100);
+    u.transfer = {1000, 10'000, "restoring", at_s(200), at_s(100)};
+    return u;
+}
+
+TEST(control_render, progress_is_extrapolated_between_polls_at_the_measured_rate) {
+    const auto p = render_at(transferring(), at_s(230))["progress"];
+    // The report stays as Heroku made it.
+    EXPECT_EQ(p["processed_bytes"], 1000);
+    EXPECT_EQ(p["percent"], 10.0);
+    EXPECT_EQ(p["eta_seconds"], 900);
+    // 30 s later at 10 B/s: 1300 bytes, 8700 left, 870 s.
+    EXPECT_EQ(p["estimated_bytes"], 1300);
+    EXPECT_EQ(p["estimated"], true);
+    EXPECT_EQ(p["estimated_percent"], 13.0);
+    EXPECT_EQ(p["estimated_eta_seconds"], 870);
+}
+
+TEST(control_render, estimate_is_capped_at_the_total) {
+    const auto p = render_at(transferring(), at_s(5000))["progress"];
+    EXPECT_EQ(p["estimated_bytes"], 10'000);
+    EXPECT_EQ(p["estimated"], true);
+    EXPECT_EQ(p["estimated_percent"], 100.0);
+    EXPECT_EQ(p["estimated_eta_seconds"], 0);
+    EXPECT_EQ(p["processed_bytes"], 1000);
+}
+
+TEST(control_render, no_estimate_without_a_rate_or_a_running_transfer) {
+    const auto reported = [](const upgrade& u, time_point now) {
+        const auto p = render_at(u, now)["progress"];
+        EXPECT_EQ(p["estimated"], false);
+        EXPECT_EQ(p["estimated_bytes"], p["processed_bytes"]);
+        EXPECT_EQ(p["estimated_percent"], p["percent"]);
+        EXPECT_EQ(p["estimated_eta_seconds"], p["eta_seconds"]);
+    };
+    upgrade u = transferring();
+    u.transfer.started_at.reset(); // Heroku's start not read yet
+    reported(u, at_s(230));
+    u = transferring();
+    u.transfer.started_at = u.transfer.at; // no time measured
+    reported(u, at_s(230));
+    u = transferring();
+    u.transfer.processed_bytes = 0; // nothing moved yet
+    reported(u, at_s(230));
+    u = transferring();
+    u.transfer.total_bytes.reset(); // nothing to cap it with
+    reported(u, at_s(230));
+    reported(transferring(), at_s(200)); // no time since the report
+    reported(transferring(), at_s(150)); // a clock behind the report
+    u = transferring();
+    u.current = state::verifying; // the transfer is over
+    reported(u, at_s(230));
+    u = transferring();
+    u.paused = true;
+    reported(u, at_s(230));
+    u = transferring();
+    u.needs_attention = true; // perhaps stalled: the report is all there is
+    reported(u, at_s(230));
+}
+
+TEST(control_render, waiting_shows_the_schedulers_reason_and_place) {
+    upgrade u = fresh();
+    EXPECT_TRUE(render_at(u, now_fixed)["waiting"].is_null());
+    const auto j =
+        render_at(u, now_fixed,
+                  waiting_status{wait_reason::budget, 3, at_s(7200), "needs 41 calls, 12 free"});
+    EXPECT_EQ(j["waiting"], json::parse(R"({"reason":"budget","place":3,
+        "since":"1970-01-01T02:00:00.000Z","detail":"needs 41 calls, 12 free"})"));
+    for (auto r : {wait_reason::window, wait_reason::concurrency, wait_reason::provisioning}) {
+        EXPECT_EQ(render_at(u, now_fixed, waiting_status{r, 1, at_s(0), ""})["waiting"]["reason"],
+                  std::string(to_string(r)));
+    }
+}
+
+TEST(control_render, request_max_downtime_concurrency_is_shown) {
+    upgrade u = fresh();
+    u.request.max_downtime_concurrency = 4;
+    EXPECT_EQ(render_at(u, now_fixed)["options"]["max_downtime_concurrency"], 4);
+}
+
+TEST(control_render, list_pages_show_live_fields_too) {
+    upgrade u = in_maintenance();
+    const auto j = json::parse(render_upgrade_page(
+        {{u, {}, waiting_status{wait_reason::concurrency, 1, at_s(7000), "3 of 3"}, now_fixed}},
+        std::nullopt));
+    EXPECT_EQ(j["upgrades"][0]["downtime"]["seconds"], 221.5);
+    EXPECT_EQ(j["upgrades"][0]["waiting"]["reason"], "concurrency");
 }
 
 TEST(control_render, event_shape) {

@@ -50,6 +50,40 @@ TEST_F(control_server, create_answers_201_with_location_and_the_upgrade) {
     EXPECT_EQ(json::parse(again.body)["timings"][0]["step"], "pending");
 }
 
+// The scheduler's answer reaches every upgrade the API shows: one, a list, the stream's end.
+TEST_F(control_server, waiting_status_flows_from_the_backend_into_the_json) {
+    auto r = c_.request("POST", "/v1/upgrades", sushi, json_type);
+    ASSERT_EQ(r.status, 201) << r.body;
+    const auto id = json::parse(r.body)["id"].get<std::string>();
+    EXPECT_TRUE(json::parse(c_.request("GET", "/v1/upgrades/" + id).body)["waiting"].is_null());
+    h_.backend().waiting_for[id] = {wait_reason::budget, 3,
+                                    time_point{std::chrono::seconds(1'795'000'000)},
+                                    "needs 41 calls, 12 free"};
+    const auto expected = json::parse(R"({"reason":"budget","place":3,
+        "since":"2026-11-18T11:06:40.000Z","detail":"needs 41 calls, 12 free"})");
+    EXPECT_EQ(json::parse(c_.request("GET", "/v1/upgrades/" + id).body)["waiting"], expected);
+    EXPECT_EQ(json::parse(c_.request("GET", "/v1/upgrades").body)["upgrades"][0]["waiting"],
+              expected);
+    h_.backend().waiting_for.clear();
+    EXPECT_TRUE(json::parse(c_.request("GET", "/v1/upgrades/" + id).body)["waiting"].is_null());
+}
+
+// A request's own bound on apps down at once is kept and shown; a bad one is a clear 422.
+TEST_F(control_server, max_downtime_concurrency_is_accepted_and_shown) {
+    auto r = c_.request("POST", "/v1/upgrades",
+                        R"({"app":"sushi","plan":"heroku-postgresql:standard-0",
+                            "max_downtime_concurrency":2})",
+                        json_type);
+    ASSERT_EQ(r.status, 201) << r.body;
+    EXPECT_EQ(json::parse(r.body)["options"]["max_downtime_concurrency"], 2);
+    r = c_.request("POST", "/v1/upgrades",
+                   R"({"app":"ramen","plan":"heroku-postgresql:standard-0",
+                       "max_downtime_concurrency":0})",
+                   json_type);
+    expect_error(r, 422, "invalid_params");
+    EXPECT_EQ(json::parse(r.body)["field"], "max_downtime_concurrency");
+}
+
 TEST_F(control_server, idempotency_key_replays_and_refuses_another_body) {
     auto first = c_.request("POST", "/v1/upgrades", sushi, with_key("k-1"));
     ASSERT_EQ(first.status, 201) << first.body;

@@ -118,6 +118,22 @@ TEST(control_validation, remove_source_after_is_non_negative_integer_seconds) {
     }
 }
 
+TEST(control_validation, max_downtime_concurrency_is_an_integer_from_1_to_1000) {
+    EXPECT_FALSE(parse_start_body(minimal)->max_downtime_concurrency); // pgshiftd's setting
+    EXPECT_FALSE(
+        parse_start_body(with("max_downtime_concurrency", "null"))->max_downtime_concurrency);
+    EXPECT_EQ(parse_start_body(with("max_downtime_concurrency", "1"))->max_downtime_concurrency, 1);
+    EXPECT_EQ(parse_start_body(with("max_downtime_concurrency", "1000"))->max_downtime_concurrency,
+              1000);
+    for (auto bad : {"0", "-1", "1001", "2.5", "\"3\"", "true", "[]", "18446744073709551615",
+                     "-9223372036854775808"}) {
+        expect_field_error(with("max_downtime_concurrency", bad), "max_downtime_concurrency");
+    }
+    auto r = parse_start_body(with("max_downtime_concurrency", "0"));
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.err().message.find("1 to 1000"), std::string::npos) << r.err().message;
+}
+
 TEST(control_validation, webhook_url_must_be_http_or_https) {
     for (auto good : {"http://x", "https://hooks.example:8443/p?q=1#f", "HTTPS://u:p@h/x"}) {
         EXPECT_TRUE(valid_webhook_url(good)) << good;
