@@ -118,13 +118,26 @@ async_read_request(Stream& stream, session& s, beast::flat_buffer& buffer,
             buffer.commit(n);
         }
         s.expires_after(s.options().header_timeout);
+        // A request usually arrives whole in one read: parsed here, it needs no second
+        // asynchronous operation, whose completion would be one more trip through the loop
+        // (for a request already in the buffer, Beast posts it). The parser enforces the
+        // header limit either way.
+        beast::error_code early;
+        buffer.consume(p.put(buffer.data(), early));
+        if (early && early != http::error::need_more) {
+            co_return early;
+        }
     }
-    s.set_busy(true);
-    auto [ec, n] = co_await http::async_read_header(stream, buffer, p, use_tuple);
-    s.set_busy(false);
-    if (ec) {
-        co_return ec;
+    if (!p.is_header_done()) {
+        s.set_busy(true);
+        auto [ec, n] = co_await http::async_read_header(stream, buffer, p, use_tuple);
+        s.set_busy(false);
+        if (ec) {
+            co_return ec;
+        }
     }
+    beast::error_code ec;
+    std::size_t n = 0;
     s.expires_after(s.options().idle_timeout);
     if (p.is_done()) {
         s.set_waiting(false);
