@@ -111,7 +111,7 @@ ALTER TABLE upgrades ADD COLUMN open_effect INTEGER NOT NULL DEFAULT 0 CHECK (op
 )sql",
     // 6: downtime first: a request's own bound on apps in maintenance at once; when the
     // running transfer started on Heroku (its rate); the downtime pgshift caused and
-    // Heroku's own transfer time within it.
+    // Heroku's own transfer time within it; the restore's extensions, chosen before it.
     R"sql(
 ALTER TABLE upgrades ADD COLUMN max_downtime_concurrency INTEGER
     CHECK (max_downtime_concurrency IS NULL OR max_downtime_concurrency >= 1);
@@ -120,6 +120,8 @@ ALTER TABLE upgrades ADD COLUMN downtime_began_at INTEGER;
 ALTER TABLE upgrades ADD COLUMN downtime_ended_at INTEGER;
 ALTER TABLE upgrades ADD COLUMN capture_ms INTEGER NOT NULL DEFAULT 0 CHECK (capture_ms >= 0);
 ALTER TABLE upgrades ADD COLUMN restore_ms INTEGER NOT NULL DEFAULT 0 CHECK (restore_ms >= 0);
+ALTER TABLE upgrades ADD COLUMN restore_extensions TEXT NOT NULL DEFAULT '';
+ALTER TABLE upgrades ADD COLUMN restore_extensions_reason TEXT NOT NULL DEFAULT '';
 )sql",
     // 7: /metrics in O(1), not O(history): upgrades per state and finished stays per step,
     // kept by triggers in the transaction that changes them, first filled from the rows

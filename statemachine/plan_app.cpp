@@ -45,6 +45,14 @@ task<step_outcome> set_maintenance(step_env& env, bool on) {
     co_return step_done{};
 }
 
+task<step_outcome> end_downtime(step_env& env, bool maintenance) {
+    step_outcome r = co_await set_maintenance(env, maintenance);
+    if (std::holds_alternative<step_done>(r) && env.u.downtime.began && !env.u.downtime.ended) {
+        env.u.downtime.ended = env.now; // the answer came: the app runs again
+    }
+    co_return r;
+}
+
 task<step_outcome> scale_to(step_env& env, bool zero) {
     const auto& recorded = env.u.formation;
     if (recorded.empty()) {
@@ -78,6 +86,22 @@ task<step_outcome> plan_entering_maintenance(step_env& env) {
         // Recorded once, with the intent of the first PATCH: the app is restored to it.
         u.original_maintenance = app->maintenance;
     }
+    if (u.restore_extensions_reason.empty()) {
+        // Read while the app still runs: the source's extensions do not change in the
+        // downtime, and reaching the source costs connections (and retries) we do not
+        // want to count in it.
+        auto chosen = co_await restore_extensions(env);
+        if (!chosen) {
+            co_return heroku_failure("find the source's extensions", chosen.err());
+        }
+        u.restore_extensions = chosen->names;
+        u.restore_extensions_reason = chosen->reason;
+    }
+    if (!u.downtime.began) {
+        // The downtime starts with the intent of the first maintenance-on request: never
+        // later than the app went down, whatever a crash hides.
+        u.downtime.began = env.now;
+    }
     co_return co_await set_maintenance(env, true);
 }
 
@@ -107,7 +131,7 @@ task<step_outcome> plan_scaling_up(step_env& env) {
 }
 
 task<step_outcome> plan_leaving_maintenance(step_env& env) {
-    co_return co_await set_maintenance(env, env.u.original_maintenance.value_or(false));
+    co_return co_await end_downtime(env, env.u.original_maintenance.value_or(false));
 }
 
 } // namespace pgshift::plan

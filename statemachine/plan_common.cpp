@@ -1,12 +1,20 @@
 // What the step plans share: failure words, the target's name, attachments.
 #include "statemachine/plan_common.hpp"
 
+#include "statemachine/poll_schedule.hpp"
+
 #include <algorithm>
 
 namespace pgshift::plan {
 
 step_error heroku_failure(std::string_view what, const heroku::api_error& e) {
     return step_error{std::string(what) + ": " + heroku::describe(e), heroku::is_retryable(e)};
+}
+
+std::chrono::milliseconds error_delay(const step_env& env) {
+    using namespace std::chrono_literals;
+    return in_downtime(env.u) ? std::min<std::chrono::milliseconds>(env.opts.poll_interval, 1s)
+                              : env.opts.poll_interval;
 }
 
 std::string target_addon_name(std::string_view upgrade_id) {

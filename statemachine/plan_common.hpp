@@ -28,6 +28,24 @@ const heroku::attachment* find_attachment(const std::vector<heroku::attachment>&
 std::optional<std::string> url_of(const std::vector<heroku::attachment>& all,
                                   const heroku::config_vars& vars, const std::string& addon_id);
 
+struct chosen_extensions {
+    std::vector<std::string> names;
+    std::string reason; // for the history: the names and where they came from
+};
+
+// The extensions the restore asks Heroku to pre-install: the request's, else the source's
+// installed ones (read-only, with libpq), else none (the restore then reports what it
+// skipped). Chosen before the downtime: reading the source takes a connection or three.
+task<heroku::outcome<chosen_extensions>> restore_extensions(step_env& env);
+
+// How long the step has waited for something since `since`.
+inline std::chrono::milliseconds waited(const step_env& env, time_point since) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(env.now - since);
+}
+
+// How long a poll waits after a transient error: a second while the app is down.
+std::chrono::milliseconds error_delay(const step_env& env);
+
 // A poll's verdict on one answer: finished (done, failed, stalled) or ask again after a
 // delay, committing `progress` first when set.
 struct again {
@@ -56,7 +74,7 @@ task<step_outcome> poll(step_env& env, std::string what, Make make, Judge judge)
             if (!heroku::is_retryable(answer.err()) || ++errors > poll_error_budget) {
                 co_return heroku_failure(what, answer.err());
             }
-            co_await wait(env.opts.poll_interval);
+            co_await wait(error_delay(env));
             continue;
         }
         if (answer) {

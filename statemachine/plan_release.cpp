@@ -2,6 +2,7 @@
 // watched until it succeeds, or reported in Heroku's words when it fails.
 #include "statemachine/plan_common.hpp"
 #include "statemachine/plans.hpp"
+#include "statemachine/poll_schedule.hpp"
 
 #include <algorithm>
 
@@ -86,7 +87,7 @@ task<step_outcome> release_failed(step_env& env, heroku::release attach,
 } // namespace
 
 // With a release phase, the promotion's Attach DATABASE release must succeed (the CLI waits
-// 15 minutes). Polled at the fastest interval: the app is down meanwhile.
+// 15 minutes). Polled on the tight schedule: the app is down meanwhile.
 task<step_outcome> watch_release_phase(step_env& env) {
     const upgrade& u = env.u;
     auto formation = co_await ask<rq::list_formation>(u.request.app);
@@ -97,7 +98,8 @@ task<step_outcome> watch_release_phase(step_env& env) {
                      [](const auto& e) { return e.type == "release"; })) {
         co_return step_done{};
     }
-    const time_point give_up = env.now + std::chrono::minutes(15);
+    const time_point since = env.now;
+    const time_point give_up = since + std::chrono::minutes(15);
     promotion_releases ours;
     // Recorded before the POST by every upgrade but one stored by an older pgshiftd that
     // promoted without it: that one watches the newest DATABASE attach, as the CLI does.
@@ -106,7 +108,7 @@ task<step_outcome> watch_release_phase(step_env& env) {
                                  : rq::list_releases{u.request.app, 10, std::nullopt};
     step_outcome r = co_await poll(
         env, "list releases", [&] { return search; },
-        [&env, &ours, give_up,
+        [&env, &ours, give_up, since,
          searches = 0](const rq::list_releases::answer& listed) mutable -> std::optional<verdict> {
             if (!listed) {
                 return std::nullopt;
@@ -115,13 +117,16 @@ task<step_outcome> watch_release_phase(step_env& env) {
             if (ours.attach) {
                 return step_done{};
             }
-            if (++searches > 20 || env.now >= give_up) {
+            // Heroku lists the release with the promotion's answer: a few searches (and a
+            // minute) without it are not a delay but something else releasing meanwhile.
+            if ((++searches > 20 && env.now - since >= std::chrono::minutes(1)) ||
+                env.now >= give_up) {
                 return step_error{"no Attach DATABASE release after v" +
                                       std::to_string(env.u.release_before_promote.value_or(0)) +
                                       ": check the app's releases",
                                   true};
             }
-            return again{env.opts.poll_min};
+            return again{backoff_delay(env.opts, in_downtime(env.u), waited(env, since))};
         });
     if (!std::holds_alternative<step_done>(r)) {
         co_return r;
@@ -132,7 +137,8 @@ task<step_outcome> watch_release_phase(step_env& env) {
         [&] {
             return rq::get_release{u.request.app, ours.attach->id};
         },
-        [&env, &ended, give_up](const rq::get_release::answer& got) -> std::optional<verdict> {
+        [&env, &ended, give_up,
+         since](const rq::get_release::answer& got) -> std::optional<verdict> {
             if (!got) {
                 return std::nullopt;
             }
@@ -143,7 +149,7 @@ task<step_outcome> watch_release_phase(step_env& env) {
             if (env.now >= give_up) {
                 return step_error{release_words(*got) + " after 15 minutes", true};
             }
-            return again{env.opts.poll_min};
+            return again{backoff_delay(env.opts, in_downtime(env.u), waited(env, since))};
         });
     if (!std::holds_alternative<step_done>(r)) {
         co_return r;

@@ -89,7 +89,7 @@ task<step_outcome> plan_rolling_back(step_env& env) {
             r = co_await scale_to(env, false);
             break;
         case compensation::restore_maintenance:
-            r = co_await set_maintenance(env, *u.original_maintenance);
+            r = co_await end_downtime(env, *u.original_maintenance);
             break;
         case compensation::destroy_target:
             r = co_await destroy_addon(env, u.target_addon_name, false);

@@ -1,6 +1,7 @@
 // Plans before the downtime: find the source, provision the target, wait for the window.
 #include "statemachine/plan_common.hpp"
 #include "statemachine/plans.hpp"
+#include "statemachine/poll_schedule.hpp"
 
 #include <algorithm>
 
@@ -137,7 +138,7 @@ task<step_outcome> plan_provisioning(step_env& env) {
         [&] {
             return rq::get_addon{u.request.app, u.target_addon_id};
         },
-        [&](const rq::get_addon::answer& a) -> std::optional<verdict> {
+        [&, since = env.now](const rq::get_addon::answer& a) -> std::optional<verdict> {
             if (!a) {
                 return std::nullopt;
             }
@@ -147,7 +148,7 @@ task<step_outcome> plan_provisioning(step_env& env) {
                                   false};
             }
             if (a->state == "provisioning") {
-                return again{env.opts.poll_interval};
+                return again{backoff_delay(env.opts, in_downtime(u), waited(env, since))};
             }
             return step_done{};
         });
@@ -157,10 +158,12 @@ task<step_outcome> plan_provisioning(step_env& env) {
     // pg:wait: a provisioned add-on is not yet a ready database. 404s come first.
     r = co_await poll(
         env, "wait_status", [&] { return rq::wait_status{u.target_addon_id}; },
-        [&env, not_found = 0](const rq::wait_status::answer& w) mutable -> std::optional<verdict> {
+        [&env, not_found = 0,
+         since = env.now](const rq::wait_status::answer& w) mutable -> std::optional<verdict> {
+            const auto next = backoff_delay(env.opts, in_downtime(env.u), waited(env, since));
             if (!w) {
                 if (heroku::is_not_found(w.err()) && ++not_found <= env.opts.wait_status_404s) {
-                    return again{env.opts.poll_interval};
+                    return again{next};
                 }
                 return std::nullopt;
             }
@@ -168,7 +171,7 @@ task<step_outcome> plan_provisioning(step_env& env) {
                 return step_error{"database " + env.u.target_addon_name + ": " + w->message, false};
             }
             if (w->waiting) {
-                return again{env.opts.poll_interval};
+                return again{next};
             }
             return step_done{};
         });

@@ -2,6 +2,7 @@
 // follow it to its end.
 #include "statemachine/plan_common.hpp"
 #include "statemachine/plans.hpp"
+#include "statemachine/poll_schedule.hpp"
 
 #include <algorithm>
 #include <set>
@@ -86,47 +87,6 @@ std::string listed(const std::vector<std::string>& names) {
     return out.empty() ? "none" : out;
 }
 
-struct chosen_extensions {
-    std::vector<std::string> names;
-    std::string reason; // for the history: the names and where they came from
-};
-
-// The extensions the restore asks Heroku to pre-install: the request's, else the source's
-// installed ones (read-only), else none (the restore then reports what it skipped).
-task<heroku::outcome<chosen_extensions>> restore_extensions(step_env& env) {
-    const upgrade& u = env.u;
-    if (!u.request.extensions.empty()) {
-        co_return chosen_extensions{u.request.extensions,
-                                    listed(u.request.extensions) + " (asked)"};
-    }
-    auto attachments = co_await ask<rq::list_attachments>(u.request.app);
-    if (!attachments) {
-        co_return attachments.err();
-    }
-    auto vars = co_await ask<rq::get_config_vars>(u.request.app);
-    if (!vars) {
-        co_return vars.err();
-    }
-    auto url = url_of(*attachments, *vars, u.source_addon_id);
-    if (!url) {
-        co_return chosen_extensions{{}, "none (the source's URL is not in the config vars)"};
-    }
-    // A passing failure (a timeout, a blip) must not cost the restore its extensions: asked
-    // three times before the source counts as unreachable from here (a Private Space).
-    extension_list report;
-    for (int attempt = 1; attempt <= 3; ++attempt) {
-        report = co_await ask<rq::read_extensions>(*url);
-        if (report.ok || attempt == 3) {
-            break;
-        }
-        co_await wait(env.opts.poll_interval);
-    }
-    if (!report.ok) {
-        co_return chosen_extensions{{}, "none (cannot read the source's: " + report.message + ")"};
-    }
-    co_return chosen_extensions{report.names, listed(report.names) + " (installed on the source)"};
-}
-
 // What starting a transfer gave: the transfer, or how the step ends instead.
 using started = std::variant<heroku::transfer, step_outcome>;
 
@@ -155,29 +115,24 @@ task<started> start_restore(step_env& env) {
         co_return step_outcome{
             step_error{"backup " + name + " has no stored copy to restore", false}};
     }
-    auto extensions = co_await restore_extensions(env);
-    if (!extensions) {
-        co_return step_outcome{heroku_failure("find the source's extensions", extensions.err())};
+    chosen_extensions chosen{u.restore_extensions, u.restore_extensions_reason};
+    if (chosen.reason.empty()) {
+        // Not chosen before the downtime (an upgrade an older pgshiftd took down): now.
+        auto extensions = co_await restore_extensions(env);
+        if (!extensions) {
+            co_return step_outcome{
+                heroku_failure("find the source's extensions", extensions.err())};
+        }
+        chosen = *extensions;
     }
-    auto made =
-        co_await act<rq::create_restore>("restore",
-                                         "restore " + name + " into " + u.target_addon_name +
-                                             " with extensions: " + extensions->reason,
-                                         u.target_addon_id, *backup->to_url, extensions->names);
+    auto made = co_await act<rq::create_restore>(
+        "restore",
+        "restore " + name + " into " + u.target_addon_name + " with extensions: " + chosen.reason,
+        u.target_addon_id, *backup->to_url, chosen.names);
     if (!made) {
         co_return step_outcome{heroku_failure("start restore", made.err())};
     }
     co_return *made;
-}
-
-milliseconds next_poll(const step_env& env, std::int64_t gained, milliseconds elapsed,
-                       std::int64_t remaining) {
-    if (gained <= 0 || elapsed.count() <= 0 || remaining <= 0) {
-        return env.opts.poll_interval;
-    }
-    // Poll at half the expected time to finish: fast near the end, slow during hours.
-    auto eta = milliseconds(remaining * elapsed.count() / gained);
-    return std::clamp(eta / 2, env.opts.poll_min, env.opts.poll_max);
 }
 
 std::string last_logs(const heroku::transfer& t) {
@@ -204,13 +159,21 @@ task<step_outcome> finished(step_env& env, heroku::transfer t, transfer_kind k) 
     u.transfer.processed_bytes = t.processed_bytes;
     u.transfer.message = "finished";
     u.transfer.at = env.now;
+    if (t.created_at && t.finished_at && *t.finished_at >= *t.created_at) {
+        // Heroku's own time for it, within the downtime: what pgshift cannot shorten.
+        const auto took =
+            std::chrono::duration_cast<milliseconds>(*t.finished_at - *t.created_at).count();
+        (k.restore ? u.downtime.restore_ms : u.downtime.capture_ms) =
+            std::max<std::int64_t>(took, 1);
+    }
     co_await commit(event_type::progress, std::string(k.what) + " finished, " +
                                               std::to_string(t.processed_bytes) + " bytes");
     co_return step_done{};
 }
 
-// Polls the transfer until it ends, committing progress at most every progress_every and
-// asking for attention once when it makes no progress for stall_after.
+// Polls the transfer until it ends, on the poll schedule (poll_schedule.hpp), committing
+// progress at most every progress_every and asking for attention once when it makes no
+// progress for stall_after.
 task<step_outcome> follow(step_env& env, transfer_kind k) {
     upgrade& u = env.u;
     const std::string uuid = k.restore ? u.restore_uuid : u.backup_uuid;
@@ -221,7 +184,7 @@ task<step_outcome> follow(step_env& env, transfer_kind k) {
         [&] {
             return rq::get_transfer{app, uuid, false};
         },
-        [&env, &last, k, last_commit = env.now, last_poll = env.now,
+        [&env, &last, k, last_commit = env.now, pace = transfer_pace{},
          last_bytes = env.u.transfer.processed_bytes](
             const rq::get_transfer::answer& t) mutable -> std::optional<verdict> {
             if (!t) {
@@ -246,20 +209,19 @@ task<step_outcome> follow(step_env& env, transfer_kind k) {
                 u.transfer.total_bytes = t->source_bytes;
             }
             u.transfer.message = t->started_at ? "running" : "pending";
+            u.transfer.started_at = t->started_at;
             if (!u.needs_attention && now - *u.transfer.at >= env.opts.stall_after) {
                 return stalled{std::string(k.what) + " made no progress since " +
                                std::to_string(u.transfer.processed_bytes) + " bytes"};
             }
-            again next{next_poll(env, gained,
-                                 std::chrono::duration_cast<milliseconds>(now - last_poll),
-                                 t->source_bytes - t->processed_bytes)};
+            pace.observe(now, t->processed_bytes, t->source_bytes);
+            again next{pace.next_delay(env.opts, in_downtime(u))};
             if (now - last_commit >= env.opts.progress_every) {
                 next.progress = commit_effect{event_type::progress,
                                               std::to_string(t->processed_bytes) + " bytes", "",
                                               k.restore ? "mid_restore" : ""};
                 last_commit = now;
             }
-            last_poll = now;
             last_bytes = t->processed_bytes;
             return next;
         });
@@ -305,6 +267,40 @@ task<step_outcome> adopt_or_start(step_env& env, transfer_kind k,
 }
 
 } // namespace
+
+task<heroku::outcome<chosen_extensions>> restore_extensions(step_env& env) {
+    const upgrade& u = env.u;
+    if (!u.request.extensions.empty()) {
+        co_return chosen_extensions{u.request.extensions,
+                                    listed(u.request.extensions) + " (asked)"};
+    }
+    auto attachments = co_await ask<rq::list_attachments>(u.request.app);
+    if (!attachments) {
+        co_return attachments.err();
+    }
+    auto vars = co_await ask<rq::get_config_vars>(u.request.app);
+    if (!vars) {
+        co_return vars.err();
+    }
+    auto url = url_of(*attachments, *vars, u.source_addon_id);
+    if (!url) {
+        co_return chosen_extensions{{}, "none (the source's URL is not in the config vars)"};
+    }
+    // A passing failure (a timeout, a blip) must not cost the restore its extensions: asked
+    // three times before the source counts as unreachable from here (a Private Space).
+    extension_list report;
+    for (int attempt = 1; attempt <= 3; ++attempt) {
+        report = co_await ask<rq::read_extensions>(*url);
+        if (report.ok || attempt == 3) {
+            break;
+        }
+        co_await wait(env.opts.poll_interval);
+    }
+    if (!report.ok) {
+        co_return chosen_extensions{{}, "none (cannot read the source's: " + report.message + ")"};
+    }
+    co_return chosen_extensions{report.names, listed(report.names) + " (installed on the source)"};
+}
 
 task<step_outcome> plan_capturing(step_env& env) {
     co_return co_await adopt_or_start(env, backup_kind, start_backup);

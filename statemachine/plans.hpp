@@ -26,6 +26,8 @@ task<step_outcome> watch_release_phase(step_env& env);
 
 // On the app (plan_app.cpp), also used by the rollback.
 task<step_outcome> set_maintenance(step_env& env, bool on);
+// Maintenance back to `maintenance` (what it was before): the downtime's end is recorded.
+task<step_outcome> end_downtime(step_env& env, bool maintenance);
 task<step_outcome> scale_to(step_env& env, bool zero);
 // Destroys an add-on and waits until it is gone (plan_retire.cpp). only_owned: an add-on
 // billed to another app is left alone, and the history says so.

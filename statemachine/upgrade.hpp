@@ -93,6 +93,10 @@ struct upgrade {
     std::optional<std::int64_t> backup_num;
     std::string restore_uuid;
     std::optional<std::int64_t> release_before_promote; // newest release before the promote POST
+    // The extensions the restore asks Heroku to pre-install, chosen before the downtime
+    // (reason non-empty once chosen; the list may then be empty).
+    std::vector<std::string> restore_extensions;
+    std::string restore_extensions_reason;
     progress transfer;
     downtime_record downtime;
     std::int64_t effects = 0;     // Heroku writes requested so far: effect ids count up

@@ -93,6 +93,9 @@ constexpr void for_each_upgrade_field(F&& f) {
     f(field_info{"downtime_ended_at", step_data, if_set}, PGSHIFT_MEMBER(downtime.ended));
     f(field_info{"capture_ms", step_data, if_set}, PGSHIFT_MEMBER(downtime.capture_ms));
     f(field_info{"restore_ms", step_data, if_set}, PGSHIFT_MEMBER(downtime.restore_ms));
+    f(field_info{"restore_extensions", step_data, if_set}, PGSHIFT_MEMBER(restore_extensions));
+    f(field_info{"restore_extensions_reason", step_data, if_set},
+      PGSHIFT_MEMBER(restore_extensions_reason));
 }
 
 #undef PGSHIFT_MEMBER

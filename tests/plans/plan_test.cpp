@@ -66,9 +66,11 @@ struct plans : ::testing::Test {
         drive(plan::plan_provisioning(env), w, env);
         w.writes.clear();
         w.requests.clear();
+        w.requested_at.clear();
     }
     void in_maintenance_scaled_down() {
         u.original_maintenance = false;
+        u.downtime.began = w.now;
         u.formation = {{"worker", 2}};
         w.maintenance = true;
         w.formation[1].quantity = 0;
@@ -149,6 +151,7 @@ TEST_F(plans, provisioning_resumed_after_its_identity_only_waits) {
     ASSERT_TRUE(done(run(state::provisioning)));
     w.writes.clear();
     w.requests.clear();
+    w.requested_at.clear();
     auto r = run(state::provisioning);
     ASSERT_TRUE(done(r));
     EXPECT_TRUE(w.writes.empty());
@@ -170,6 +173,7 @@ TEST_F(plans, provisioning_waits_out_transient_errors_up_to_the_budget_then_fail
     w.addons["tgt-id"].state = "provisioning";
     w.addon_gets.clear();
     w.requests.clear();
+    w.requested_at.clear();
     fault<rq::get_addon>(garbage());
     auto r = run(state::provisioning);
     ASSERT_TRUE(failed(r));
@@ -249,6 +253,50 @@ TEST_F(plans, entering_maintenance_resumed_after_its_intent_keeps_the_first_read
     ASSERT_TRUE(done(r));
     EXPECT_EQ(u.original_maintenance, false) << "maintenance off is what the app gets back";
     EXPECT_EQ(count("get_app"), 0);
+}
+
+TEST_F(plans, entering_maintenance_chooses_the_extensions_then_starts_the_downtime) {
+    u = upgrade_in(state::entering_maintenance, w);
+    const time_point start = w.now;
+    auto r = run(state::entering_maintenance);
+    ASSERT_TRUE(done(r)) << why(r);
+    EXPECT_EQ(u.restore_extensions, strings{"hstore"});
+    EXPECT_EQ(u.restore_extensions_reason, "hstore (installed on the source)");
+    // The source is read while the app still runs: before the maintenance request.
+    const auto read = std::find_if(w.requests.begin(), w.requests.end(), [](const auto& k) {
+        return k.find("read_extensions") != std::string::npos;
+    });
+    const auto down = std::find_if(w.requests.begin(), w.requests.end(), [](const auto& k) {
+        return k.find("set_maintenance") != std::string::npos;
+    });
+    ASSERT_NE(read, w.requests.end());
+    EXPECT_LT(read, down);
+    ASSERT_TRUE(u.downtime.began.has_value());
+    EXPECT_GE(*u.downtime.began, start);
+    EXPECT_FALSE(u.downtime.ended.has_value());
+}
+
+TEST_F(plans, entering_maintenance_resumed_keeps_the_first_downtime_start) {
+    u = upgrade_in(state::entering_maintenance, w);
+    const time_point first = w.now;
+    u.downtime.began = first; // committed with the first run's intent
+    w.now += 10s;
+    ASSERT_TRUE(done(run(state::entering_maintenance)));
+    EXPECT_EQ(u.downtime.began, first) << "a crash never shortens the downtime";
+}
+
+TEST_F(plans, leaving_maintenance_ends_the_downtime_with_its_answer) {
+    u = upgrade_in(state::leaving_maintenance, w);
+    u.original_maintenance = false;
+    u.downtime.began = w.now - 30s;
+    w.maintenance = true;
+    auto r = run(state::leaving_maintenance);
+    ASSERT_TRUE(done(r)) << why(r);
+    EXPECT_EQ(u.downtime.ended, w.now);
+    fault<rq::set_maintenance>(error_of(503, "unavailable"));
+    u.downtime.ended.reset();
+    r = run(state::leaving_maintenance);
+    EXPECT_FALSE(u.downtime.ended.has_value()) << "no answer: the app may still be down";
 }
 
 TEST_F(plans, entering_maintenance_heroku_refusing_fails_for_good) {
@@ -363,6 +411,7 @@ TEST_F(plans, capturing_resumed_after_its_identity_only_follows) {
     ASSERT_TRUE(done(run(state::capturing)));
     w.writes.clear();
     w.requests.clear();
+    w.requested_at.clear();
     auto r = run(state::capturing);
     ASSERT_TRUE(done(r));
     EXPECT_TRUE(w.writes.empty());
@@ -395,14 +444,58 @@ TEST_F(plans, capturing_a_transfer_without_progress_asks_for_attention_once) {
     EXPECT_GE(w.now - *u.step_started_at, opts.stall_after);
 }
 
-TEST_F(plans, capturing_polls_sparsely_far_from_the_end_of_a_long_transfer) {
-    u = upgrade_in(state::capturing, w);
+// The gaps between the polls of one kind of request, in order.
+std::vector<std::chrono::milliseconds> gaps(const world& w, const std::string& kind) {
+    std::vector<std::chrono::milliseconds> out;
+    std::optional<time_point> last;
+    for (std::size_t i = 0; i < w.requests.size(); ++i) {
+        if (w.requests[i].find(kind) != std::string::npos) {
+            if (last) {
+                out.push_back(std::chrono::duration_cast<std::chrono::milliseconds>(
+                    w.requested_at[i] - *last));
+            }
+            last = w.requested_at[i];
+        }
+    }
+    return out;
+}
+
+TEST_F(plans, capturing_outside_the_downtime_polls_no_faster_than_poll_interval) {
+    u = upgrade_in(state::capturing, w); // maintenance was never turned on by this upgrade
     w.transfer_takes = 1h;
     auto r = run(state::capturing);
     ASSERT_TRUE(done(r));
-    // poll_max is 60 s: an hour at a fixed 5 s would be 720 polls.
-    EXPECT_LT(count("get_transfer"), 150);
-    EXPECT_GE(count("get_transfer"), 60);
+    // An hour at a fixed 5 s would be 720 polls; half the time left each time is ~20.
+    EXPECT_LT(count("get_transfer"), 40);
+    for (auto gap : gaps(w, "get_transfer")) {
+        EXPECT_GE(gap, opts.poll_interval);
+    }
+}
+
+TEST_F(plans, capturing_in_the_downtime_notices_the_end_within_a_tenth_of_a_second) {
+    u = upgrade_in(state::capturing, w);
+    u.downtime.began = w.now;
+    w.transfer_pending = 500ms;
+    w.transfer_takes = 10s;
+    auto r = run(state::capturing);
+    ASSERT_TRUE(done(r)) << why(r);
+    // The world's created_at is whole seconds, as Heroku's.
+    const time_point end = *w.transfers.back().created_at + 10'500ms;
+    EXPECT_GE(w.now, end);
+    EXPECT_LE(w.now - end, 100ms) << "noticed late";
+    EXPECT_LE(count("get_transfer"), 20);
+    EXPECT_EQ(u.downtime.capture_ms, 10'500) << "Heroku's own time: created to finished";
+}
+
+TEST_F(plans, capturing_in_the_downtime_asks_a_pending_transfer_again_within_poll_min) {
+    u = upgrade_in(state::capturing, w);
+    u.downtime.began = w.now;
+    w.transfer_pending = 3s;
+    w.transfer_takes = 2s;
+    ASSERT_TRUE(done(run(state::capturing)));
+    auto g = gaps(w, "get_transfer");
+    ASSERT_GE(g.size(), 2u);
+    EXPECT_EQ(g.front(), opts.poll_min) << "no 5 s first sleep while the app is down";
 }
 
 // --- restoring ----------------------------------------------------------------------------------
@@ -411,9 +504,11 @@ struct restoring : plans {
     void SetUp() override {
         u = upgrade_in(state::capturing, w);
         provisioned();
+        u.downtime.began = w.now;
         ASSERT_TRUE(done(run(state::capturing)));
         w.writes.clear();
         w.requests.clear();
+        w.requested_at.clear();
         u.step_started_at = w.now;
     }
 };
@@ -424,6 +519,44 @@ TEST_F(restoring, fresh_restores_with_the_sources_extensions) {
     EXPECT_EQ(w.writes, strings{"restore"});
     EXPECT_EQ(u.restore_uuid, "xfer-2");
     EXPECT_TRUE(committed(r, "started restore r2"));
+}
+
+TEST_F(restoring, extensions_chosen_before_the_downtime_are_not_read_again) {
+    u.restore_extensions = {"pg_trgm"};
+    u.restore_extensions_reason = "pg_trgm (installed on the source)";
+    auto r = run(state::restoring);
+    ASSERT_TRUE(done(r)) << why(r);
+    EXPECT_EQ(count("read_extensions"), 0);
+    EXPECT_EQ(count("get_config_vars"), 0);
+    EXPECT_TRUE(committed(r, "restore")) << "started";
+    EXPECT_GT(u.downtime.restore_ms, 0);
+}
+
+TEST_F(restoring, a_one_hour_restore_in_the_downtime_costs_at_most_60_calls) {
+    w.transfer_takes = 1h;
+    w.now += 1h; // the world's backup, made with 10 s, stays finished under the new length
+    auto r = run(state::restoring);
+    ASSERT_TRUE(done(r)) << why(r);
+    EXPECT_LE(static_cast<int>(w.requests.size()), 60) << "every request of the step";
+    EXPECT_LE(w.now - (*w.transfers.back().created_at + 1h), 100ms) << "noticed late";
+    for (auto gap : gaps(w, "get_transfer")) {
+        EXPECT_LE(gap, opts.poll_max);
+    }
+}
+
+TEST_F(restoring, a_transfer_slower_than_its_estimate_is_not_asked_every_few_milliseconds) {
+    w.transfer_takes = 10s;
+    w.transfer_tail = 1min; // every byte in 10 s, then a minute building indexes
+    w.now += 2min;          // the backup stays finished under the new length
+    auto r = run(state::restoring);
+    ASSERT_TRUE(done(r));
+    auto g = gaps(w, "get_transfer");
+    ASSERT_FALSE(g.empty());
+    // The first gap is the backup's read before the restore's first poll.
+    for (std::size_t i = 1; i < g.size(); ++i) {
+        EXPECT_GE(g[i], 25ms) << "poll " << i;
+    }
+    EXPECT_LE(count("get_transfer"), 40);
 }
 
 TEST_F(restoring, resumed_after_its_intent_adopts_the_restore) {
@@ -440,6 +573,7 @@ TEST_F(restoring, resumed_after_its_identity_only_follows) {
     ASSERT_TRUE(done(run(state::restoring)));
     w.writes.clear();
     w.requests.clear();
+    w.requested_at.clear();
     ASSERT_TRUE(done(run(state::restoring)));
     EXPECT_TRUE(w.writes.empty());
     EXPECT_EQ(count("get_config_vars"), 0);
@@ -506,6 +640,20 @@ TEST_F(switching, promoting_watches_the_release_phase_and_reports_its_failure) {
     r = run(state::promoting);
     ASSERT_TRUE(done(r)) << why(r);
     EXPECT_TRUE(committed(r, "Attach DATABASE"));
+}
+
+TEST_F(switching, promoting_watches_a_release_phase_tightly_in_the_downtime) {
+    w.formation[2].quantity = 1; // the app has a release phase
+    w.release_takes = 2s;
+    auto r = run(state::promoting);
+    ASSERT_TRUE(done(r)) << why(r);
+    const auto& attach = w.releases.back();
+    EXPECT_EQ(attach.status, "succeeded");
+    EXPECT_LE(count("get_release") + count("list_releases"), 20);
+    for (auto gap : gaps(w, "get_release")) {
+        // poll_min at first, then a sixth of the wait: at most 2 s / 6 here.
+        EXPECT_LE(gap, 334ms) << "the app is down: the release phase is watched tightly";
+    }
 }
 
 TEST_F(switching, promoting_an_answer_without_database_is_read_again) {
@@ -608,6 +756,7 @@ struct every_step : plans, ::testing::WithParamInterface<state> {
         }
         w.writes.clear();
         w.requests.clear();
+        w.requested_at.clear();
         u.step_started_at = w.now;
     }
 };

@@ -57,6 +57,13 @@ world::world() {
 
 std::any world::answer(const plan::request& r) {
     requests.push_back(std::visit([](const auto& q) { return std::string(typeid(q).name()); }, r));
+    requested_at.push_back(now);
+    for (auto& rel : releases) {
+        if (auto end = release_ends.find(rel.id); end != release_ends.end() && now >= end->second) {
+            rel.status = release_status;
+            release_ends.erase(end);
+        }
+    }
     std::optional<heroku::api_error> injected = fault ? fault(r) : std::nullopt;
     auto fail_or = [&](auto ok) -> decltype(ok) {
         if (injected) {
@@ -73,16 +80,21 @@ std::any world::answer(const plan::request& r) {
         return nullptr;
     };
     auto transfer_now = [&](heroku::transfer t) {
-        const auto elapsed = now - *t.created_at;
-        const bool done = !transfer_stalls && elapsed >= transfer_takes;
-        t.started_at = t.created_at;
+        const auto since_created = now - *t.created_at;
+        if (since_created < transfer_pending) {
+            return t; // pending: not started, nothing processed, no size yet
+        }
+        const auto elapsed = since_created - transfer_pending;
+        const bool done = !transfer_stalls && elapsed >= transfer_takes + transfer_tail;
+        t.started_at = *t.created_at + transfer_pending;
         t.source_bytes = transfer_bytes;
         t.processed_bytes = transfer_stalls ? 0
-                            : done          ? transfer_bytes
-                                            : transfer_bytes * elapsed.count() /
-                                         std::max<std::int64_t>(1, transfer_takes.count());
+                            : elapsed >= transfer_takes
+                                ? transfer_bytes
+                                : transfer_bytes * elapsed.count() /
+                                      std::max<std::int64_t>(1, transfer_takes.count());
         if (done) {
-            t.finished_at = *t.created_at + transfer_takes;
+            t.finished_at = *t.started_at + transfer_takes + transfer_tail;
             t.succeeded = !transfer_fails;
             if (transfer_fails) {
                 heroku::transfer_log line;
@@ -171,10 +183,15 @@ std::any world::answer(const plan::request& r) {
                 }
                 writes.push_back("attach " + a->name + " as " + name);
                 if (name == "DATABASE") {
-                    releases.push_back({"rel-" + std::to_string(releases.size() + 1),
-                                        static_cast<std::int64_t>(releases.size()) + 1,
-                                        release_status, "Attach DATABASE (@ref:" + a->name + ")",
-                                        std::nullopt, std::nullopt, true});
+                    const std::string id = "rel-" + std::to_string(releases.size() + 1);
+                    const bool pending = release_takes.count() > 0;
+                    releases.push_back({id, static_cast<std::int64_t>(releases.size()) + 1,
+                                        pending ? "pending" : release_status,
+                                        "Attach DATABASE (@ref:" + a->name + ")", std::nullopt,
+                                        std::nullopt, true});
+                    if (pending) {
+                        release_ends[id] = now + release_takes;
+                    }
                 }
                 return outcome<heroku::attachment>(made);
             },

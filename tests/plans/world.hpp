@@ -27,13 +27,17 @@ struct world {
     time_point now{std::chrono::hours(24 * 365 * 50)};
 
     // Behaviour.
-    int provisioning_gets = 2;    // GETs of a new add-on that say provisioning
-    bool provision_fails = false; // a new add-on ends deprovisioned
-    std::chrono::milliseconds transfer_takes{10'000};
+    int provisioning_gets = 2;                        // GETs of a new add-on that say provisioning
+    bool provision_fails = false;                     // a new add-on ends deprovisioned
+    std::chrono::milliseconds transfer_pending{0};    // from created_at to started_at
+    std::chrono::milliseconds transfer_takes{10'000}; // from started_at to every byte done
+    std::chrono::milliseconds transfer_tail{0};       // then this long until finished_at
     std::int64_t transfer_bytes = 1'000'000;
-    bool transfer_fails = false;              // transfers end succeeded=false
-    bool transfer_stalls = false;             // transfers never progress
-    std::string release_status = "succeeded"; // what a promotion's release ends as
+    bool transfer_fails = false;                    // transfers end succeeded=false
+    bool transfer_stalls = false;                   // transfers never progress
+    std::string release_status = "succeeded";       // what a promotion's release ends as
+    std::chrono::milliseconds release_takes{0};     // a promotion's release is pending this long
+    std::map<std::string, time_point> release_ends; // release id -> when it stops pending
     bool tables_match = true;
     // Answers this error instead of serving, while it returns one (count it yourself).
     std::function<std::optional<heroku::api_error>(const plan::request&)> fault;
@@ -41,6 +45,7 @@ struct world {
     std::map<std::string, int> addon_gets; // GETs of each add-on so far
     std::vector<std::string> writes;       // "create_addon pgshift-…", "maintenance on", …
     std::vector<std::string> requests;     // every request's kind, in order
+    std::vector<time_point> requested_at;  // and when it came
 
     // The source add-on (DATABASE) of the seeded app.
     const heroku::addon& source() const { return addons.at("src-id"); }
