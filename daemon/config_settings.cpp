@@ -104,6 +104,15 @@ std::string milliseconds(const raw& v, std::chrono::milliseconds& out) {
     return {};
 }
 
+std::string count_setting(const raw& v, int& out) {
+    auto n = as_integer(v);
+    if (!n || *n < 1 || *n > 10'000) {
+        return describe(v) + " is not a whole number from 1 to 10000";
+    }
+    out = static_cast<int>(*n);
+    return {};
+}
+
 std::string url_setting(const raw& v, std::string& out) {
     const auto* s = as_text(v);
     if (s == nullptr || !heroku::parse_base_url(*s)) {
@@ -114,7 +123,7 @@ std::string url_setting(const raw& v, std::string& out) {
 }
 
 // One row per setting, in --help order. Every error names `key` and the value's source.
-const std::array<setting_info, 18> table{{
+const std::array<setting_info, 20> table{{
     {"state_dir", "PGSHIFT_STATE_DIR", "--state-dir", "DIR",
      "State directory (SQLite database, lock); systemd's $STATE_DIRECTORY by default", kind::text,
      [](config& c, const raw& v, const std::string&) {
@@ -252,6 +261,18 @@ const std::array<setting_info, 18> table{{
      "A transfer without progress this long needs attention (default 1800000)", kind::integer,
      [](config& c, const raw& v, const std::string&) {
          return milliseconds(v, c.engine.stall_after);
+     }},
+    {"schedule.max_downtime_concurrency", "PGSHIFT_MAX_DOWNTIME_CONCURRENCY",
+     "--max-downtime-concurrency", "N",
+     "Apps in maintenance at once, at most; an upgrade may ask for fewer (default 8)",
+     kind::integer,
+     [](config& c, const raw& v, const std::string&) {
+         return count_setting(v, c.engine.schedule.max_downtime_concurrency);
+     }},
+    {"schedule.provision_ahead", "PGSHIFT_PROVISION_AHEAD", "--provision-ahead", "N",
+     "New add-ons made ahead of their downtime, at most (default 16)", kind::integer,
+     [](config& c, const raw& v, const std::string&) {
+         return count_setting(v, c.engine.schedule.provision_ahead);
      }},
 }};
 

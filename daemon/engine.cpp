@@ -36,6 +36,7 @@ engine::engine(boost::asio::io_context& io, persistence::upgrade_store& store,
     , opts_(std::move(opts))
     , clock_(std::move(clock))
     , log_(std::move(log))
+    , gate_(opts_.schedule)
     , blocking_(std::make_unique<boost::asio::thread_pool>(1)) {}
 
 engine::~engine() {
@@ -86,7 +87,7 @@ result<upgrade> engine::command(std::string_view id, pgshift::command c) {
             log_("<5>upgrade " + committed->id + " app=" + committed->request.app + " " +
                  std::string(to_string(c)) + " by the operator");
             if (auto w = workers_.find(id); w != workers_.end()) {
-                w->second->notify();
+                w->second->wake.notify();
             } else if (!is_terminal(committed->current)) {
                 spawn(committed->id);
             }
@@ -99,36 +100,48 @@ result<upgrade> engine::command(std::string_view id, pgshift::command c) {
 }
 
 std::optional<waiting_status> engine::waiting(std::string_view id) const {
-    if (auto it = waiting_.find(id); it != waiting_.end()) {
-        return it->second;
+    return gate_.waiting(std::string(id));
+}
+
+void engine::nudge_waiting() {
+    for (auto& [id, slot] : workers_) {
+        if (gate_.waiting(id)) {
+            slot->wake.notify();
+        }
     }
-    return std::nullopt;
 }
 
 void engine::spawn(const std::string& id) {
     if (workers_.count(id) != 0) {
         return;
     }
-    auto& wake =
-        *workers_.emplace(id, std::make_unique<worker_signal>(io_.get_executor())).first->second;
-    worker_env env{client_, *blocking_, store_, opts_, clock_, log_};
-    boost::asio::co_spawn(io_, run_worker(env, id, wake), [this, id](std::exception_ptr e) {
-        if (e) {
-            try {
-                std::rethrow_exception(e);
-            } catch (const sqlite::error& x) {
-                log_("<2>upgrade " + id + " stopped: the state store failed (" + x.what() +
-                     "); nothing more is done on Heroku; it resumes at the next start");
-            } catch (const std::exception& x) {
-                log_("<3>upgrade " + id + " worker failed: " + x.what() +
-                     "; it resumes at the next start");
+    auto& slot =
+        *workers_.emplace(id, std::make_unique<worker_slot>(io_.get_executor())).first->second;
+    worker_env env{client_, gate_, [this] { nudge_waiting(); }, *blocking_, store_, opts_,
+                   clock_,  log_};
+    boost::asio::co_spawn(
+        io_, run_worker(env, id, slot), [this, id, env](std::exception_ptr e) mutable {
+            if (e) {
+                try {
+                    std::rethrow_exception(e);
+                } catch (const sqlite::error& x) {
+                    log_("<2>upgrade " + id + " stopped: the state store failed (" + x.what() +
+                         "); nothing more is done on Heroku; it resumes at the next start");
+                } catch (const std::exception& x) {
+                    log_("<3>upgrade " + id + " worker failed: " + x.what() +
+                         "; it resumes at the next start");
+                }
             }
-        }
-        workers_.erase(id);
-        if (workers_.empty() && on_idle_) {
-            on_idle_();
-        }
-    });
+            if (auto w = workers_.find(id); w != workers_.end()) {
+                leave_downtime(env, id, *w->second);
+            }
+            gate_.forget(id);
+            workers_.erase(id);
+            nudge_waiting();
+            if (workers_.empty() && on_idle_) {
+                on_idle_();
+            }
+        });
 }
 
 } // namespace pgshift::daemon

@@ -1,6 +1,7 @@
 // The engine: starts, resumes and commands upgrades; one worker coroutine per active one.
 #pragma once
 
+#include "daemon/downtime_gate.hpp"
 #include "daemon/engine_options.hpp"
 #include "heroku/client.hpp"
 #include "persistence/upgrade_store.hpp"
@@ -21,7 +22,7 @@ class thread_pool;
 
 namespace pgshift::daemon {
 
-class worker_signal;
+struct worker_slot;
 
 class engine {
 public:
@@ -63,8 +64,10 @@ private:
     engine_options opts_;
     std::function<time_point()> clock_;
     logger log_;
-    std::map<std::string, std::unique_ptr<worker_signal>, std::less<>> workers_;
-    std::map<std::string, waiting_status, std::less<>> waiting_;
+    void nudge_waiting();
+
+    std::map<std::string, std::unique_ptr<worker_slot>, std::less<>> workers_;
+    downtime_gate gate_;
     std::function<void()> on_idle_;
     std::unique_ptr<boost::asio::thread_pool> blocking_; // libpq comparisons, off the loop
 };

@@ -1,9 +1,11 @@
 // The worker: one coroutine per active upgrade, from its stored state to a terminal one.
 #include "daemon/worker.hpp"
 
+#include "common/rfc3339.hpp"
 #include "daemon/crash_point.hpp"
 #include "daemon/run_step.hpp"
 #include "persistence/sqlite.hpp"
+#include "statemachine/poll_schedule.hpp"
 
 #include <algorithm>
 #include <boost/asio/redirect_error.hpp>
@@ -115,23 +117,126 @@ net::awaitable<bool> step_context::nap(std::chrono::milliseconds d) {
     co_return true;
 }
 
+void leave_downtime(worker_env& env, const std::string& id, worker_slot& slot) {
+    if (env.gate.is_down(id)) {
+        env.gate.up_again(id, slot.share.used);
+        env.nudge();
+    }
+    env.heroku.release(slot.share);
+    slot.share.used = 0;
+    slot.urgent.reset();
+}
+
 namespace {
+
+// Its app is down because of this upgrade, or it was let in and is taking it down.
+bool holds_downtime(const worker_env& env, const upgrade& u) {
+    if (is_terminal(u.current)) {
+        return false;
+    }
+    return plan::in_downtime(u) ||
+           (u.current == state::entering_maintenance && env.gate.is_down(u.id));
+}
+
+// The scheduler's part of a turn (docs/design.md, "Downtime first"): keeps the gate in step
+// with the upgrade, and asks before taking the app down or creating the add-on. A waiting
+// status when the upgrade must wait (its worker looks again when nudged, or in a second).
+std::optional<waiting_status> schedule(worker_env& env, const upgrade& u, worker_slot& slot) {
+    downtime_gate& gate = env.gate;
+    const downtime_gate::applicant me{u.id, u.created_at, u.request.max_downtime_concurrency};
+    if (holds_downtime(env, u)) {
+        if (!slot.urgent) {
+            gate.mark_down(u.id); // found down at start-up, or just let in
+            env.heroku.reserve(slot.share, gate.reservation());
+            slot.urgent = std::make_unique<heroku::client>(env.heroku, slot.share);
+        }
+        return std::nullopt;
+    }
+    if (slot.urgent || gate.is_down(u.id)) {
+        leave_downtime(env, u.id, slot); // up again (or rolled back before it went down)
+    }
+    if (is_terminal(u.current)) {
+        return std::nullopt;
+    }
+    if (!u.target_addon_id.empty() && !u.downtime.ended) {
+        gate.mark_prepared(u.id);
+    }
+    switch (u.current) {
+    case state::provisioning:
+        if (u.target_addon_id.empty()) {
+            return gate.ask_provision(me, env.now());
+        }
+        return std::nullopt;
+    case state::awaiting_window:
+        if (u.request.downtime_at && env.now() < *u.request.downtime_at) {
+            waiting_status w{wait_reason::window, 1, u.step_started_at.value_or(env.now()),
+                             "the downtime starts at " + format_rfc3339(*u.request.downtime_at)};
+            gate.set_waiting(u.id, w);
+        }
+        return std::nullopt; // the step itself waits for the window
+    case state::entering_maintenance: {
+        const double free = env.heroku.budget_available() - env.heroku.reserved();
+        auto w = gate.ask_downtime(me, free, env.now());
+        if (!w) {
+            env.heroku.reserve(slot.share, gate.reservation());
+            slot.urgent = std::make_unique<heroku::client>(env.heroku, slot.share);
+        }
+        return w;
+    }
+    case state::pending:
+    case state::scaling_down:
+    case state::capturing:
+    case state::restoring:
+    case state::verifying:
+    case state::promoting:
+    case state::scaling_up:
+    case state::leaving_maintenance:
+    case state::confirming:
+    case state::removing_source:
+    case state::rolling_back:
+    case state::succeeded:
+    case state::failed:
+    case state::cancelled:
+    case state::rolled_back:
+        gate.leave_lines(u.id);
+        return std::nullopt;
+    }
+    return std::nullopt;
+}
 
 // One turn of the worker: load, run the step, decide, commit, act. True once the upgrade is
 // terminal or gone. Throws sqlite::error when the store cannot commit.
-net::awaitable<bool> advance(worker_env& env, const std::string& id, worker_signal& wake) {
+net::awaitable<bool> advance(worker_env& env, const std::string& id, worker_slot& slot) {
     constexpr auto forever = std::chrono::hours(24);
+    worker_signal& wake = slot.wake;
     auto loaded = env.store.get(id);
     if (!loaded || is_terminal(loaded->current)) {
         co_return true;
     }
     if (loaded->paused) {
-        // Paused at a boundary (or found paused at start-up): nothing runs until resume.
+        // Paused at a boundary (or found paused at start-up): nothing runs until resume. Its
+        // app stays down if it is (and keeps its place among those down), but it leaves
+        // the lines: a paused upgrade holds nobody up.
+        env.gate.leave_lines(id);
         co_await wake.wait(forever);
         co_return false;
     }
-    step_context ctx(std::move(loaded).value(), env.heroku, env.blocking, env.store, env.opts,
-                     env.now, env.log, wake);
+    if (auto w = schedule(env, *loaded, slot)) {
+        if (slot.logged_wait != w->reason) {
+            slot.logged_wait = w->reason;
+            env.log("<6>upgrade " + id + " app=" + loaded->request.app + " waits for " +
+                    std::string(to_string(w->reason)) + " (place " + std::to_string(w->place) +
+                    " in line): " + w->detail);
+        }
+        // Waits in line: nudged when a place frees up, and looks again every second for the
+        // budget's refill and operator commands.
+        co_await wake.wait(std::chrono::seconds(1));
+        co_return false;
+    }
+    slot.logged_wait.reset();
+    heroku::client& heroku = slot.urgent ? *slot.urgent : env.heroku;
+    step_context ctx(std::move(loaded).value(), heroku, env.blocking, env.store, env.opts, env.now,
+                     env.log, wake);
     step_result r = co_await run_step(ctx);
     if (std::holds_alternative<superseded>(r)) {
         co_return false;
@@ -171,12 +276,13 @@ std::chrono::milliseconds store_backoff(const retry_policy& p, int n) {
 
 } // namespace
 
-net::awaitable<void> run_worker(worker_env env, std::string id, worker_signal& wake) {
+net::awaitable<void> run_worker(worker_env env, std::string id, worker_slot& slot) {
+    worker_signal& wake = slot.wake;
     int failures = 0;
     for (;;) {
         std::optional<std::string> store_error;
         try {
-            const bool finished = co_await advance(env, id, wake);
+            const bool finished = co_await advance(env, id, slot);
             if (finished) {
                 co_return;
             }

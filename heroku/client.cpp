@@ -77,6 +77,8 @@ struct client::impl {
     base_url data;
     transport wire;
     rate_budget budget;
+    double reserved = 0;    // tokens set aside over every budget_share
+    int urgent_waiting = 0; // urgent calls waiting for a token: ordinary ones wait behind
     std::mt19937_64 random{std::random_device{}()};
     boost::uuids::random_generator uuids;
 
@@ -103,7 +105,8 @@ struct client::impl {
     void log_attempt(const call_spec& spec, const wire_result& result, const std::string& rid,
                      milliseconds took, int attempt, const api_error* unreadable) const;
     net::awaitable<bool> async_sleep(milliseconds d);
-    net::awaitable<std::optional<rate_budget::ticket>> async_take_token(bool counted);
+    net::awaitable<std::optional<rate_budget::ticket>> async_take_token(bool counted,
+                                                                        budget_share* share);
     struct verdict_input;
     verdict_input judge(wire_result& result, const call_spec& spec, rate_budget::ticket ticket,
                         const std::string& rid, clock_type::time_point now);
@@ -164,23 +167,69 @@ net::awaitable<bool> client::impl::async_sleep(milliseconds d) {
 }
 
 // A ticket (0 when the request does not count against the budget); nullopt: cancelled.
-net::awaitable<std::optional<rate_budget::ticket>> client::impl::async_take_token(bool counted) {
+// An urgent call (share set) may take any token and goes first; an ordinary one leaves the
+// tokens set aside for shares, and waits while an urgent call waits.
+net::awaitable<std::optional<rate_budget::ticket>>
+client::impl::async_take_token(bool counted, budget_share* share) {
+    if (share != nullptr) {
+        ++share->used;
+    }
     if (!counted) {
         co_return rate_budget::ticket{0};
     }
+    bool waiting = false;
     for (;;) {
-        const auto grant = budget.try_acquire(clock_type::now());
+        const bool behind = share == nullptr && urgent_waiting > 0;
+        rate_budget::grant grant{milliseconds(50), 0}; // behind an urgent call: look again soon
+        if (!behind) {
+            grant = budget.try_acquire(clock_type::now(), share != nullptr ? 0.0 : reserved);
+        }
         if (grant.wait.count() == 0) {
+            if (waiting) {
+                --urgent_waiting;
+            }
+            if (share != nullptr && share->left > 0) {
+                const double take = std::min(1.0, share->left);
+                share->left -= take;
+                reserved = std::max(0.0, reserved - take);
+            }
             co_return grant.number;
         }
-        if (!co_await async_sleep(grant.wait)) {
+        if (share != nullptr && !waiting) {
+            waiting = true;
+            ++urgent_waiting;
+        }
+        // At most a second: what is set aside, and who waits, changes meanwhile.
+        const milliseconds pause = std::min(grant.wait, milliseconds(1000));
+        if (!co_await async_sleep(pause)) {
+            if (waiting) {
+                --urgent_waiting;
+            }
             co_return std::nullopt;
         }
     }
 }
 
 client::client(net::any_io_executor executor, secret_token token, client_options opts)
-    : impl_(std::make_unique<impl>(std::move(executor), std::move(token), std::move(opts))) {}
+    : impl_(std::make_shared<impl>(std::move(executor), std::move(token), std::move(opts))) {}
+
+client::client(client& base, budget_share& share)
+    : impl_(base.impl_)
+    , share_(&share) {}
+
+void client::reserve(budget_share& share, double n) {
+    share.left += std::max(0.0, n);
+    impl_->reserved += std::max(0.0, n);
+}
+
+void client::release(budget_share& share) {
+    impl_->reserved = std::max(0.0, impl_->reserved - share.left);
+    share.left = 0;
+}
+
+double client::reserved() const {
+    return impl_->reserved;
+}
 
 client::~client() = default;
 
@@ -281,7 +330,7 @@ net::awaitable<outcome<api_answer>> client::async_call(call_spec spec) {
     const auto started = clock_type::now();
     for (int attempt = 1;; ++attempt) {
         const auto rid = boost::uuids::to_string(s.uuids());
-        const auto ticket = co_await s.async_take_token(spec.uses_budget);
+        const auto ticket = co_await s.async_take_token(spec.uses_budget, share_);
         if (!ticket) {
             co_return cancelled_error(rid);
         }

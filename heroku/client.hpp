@@ -66,6 +66,14 @@ struct call_spec {
     std::optional<std::string> read_back{};
 };
 
+// Tokens of the rate budget set aside for one upgrade whose app is down (docs/design.md,
+// "Downtime first"): its calls go before every ordinary call, and ordinary calls leave the
+// tokens of every share alone.
+struct budget_share {
+    double left = 0;       // tokens still set aside
+    std::int64_t used = 0; // calls made through it (each attempt, each page)
+};
+
 // One per token: every upgrade of the daemon shares it, hence its rate budget. Use from the
 // executor's single thread; it must outlive every call in flight.
 class client {
@@ -73,6 +81,9 @@ public:
     // Throws std::invalid_argument for an unparsable base URL, std::runtime_error when the CA
     // file cannot be loaded.
     client(net::any_io_executor executor, secret_token token, client_options opts);
+    // A handle on base's connections and budget whose calls are urgent: they draw on
+    // `share` first and go before every ordinary call. base and share outlive it.
+    client(client& base, budget_share& share);
     ~client();
     client(const client&) = delete;
     client& operator=(const client&) = delete;
@@ -86,13 +97,19 @@ public:
     net::awaitable<outcome<std::vector<api_answer>>> async_call_pages(call_spec spec);
 
     const rate_budget& budget() const;
+    // Sets n more tokens aside for share (they are taken from what ordinary calls may use);
+    // release gives back what is left of it. Tokens set aside over every share:
+    void reserve(budget_share& share, double n);
+    void release(budget_share& share);
+    double reserved() const;
     // Requests the budget would allow right now (after refill): the metrics gauge.
     double budget_available();
     std::size_t connections_opened() const;
 
 private:
     struct impl;
-    std::unique_ptr<impl> impl_;
+    std::shared_ptr<impl> impl_;
+    budget_share* share_ = nullptr; // set on an urgent handle
 };
 
 } // namespace pgshift::heroku

@@ -27,12 +27,13 @@ void rate_budget::on_no_answer(ticket t) {
     outstanding_.erase(t);
 }
 
-rate_budget::grant rate_budget::try_acquire(clock::time_point now) {
+rate_budget::grant rate_budget::try_acquire(clock::time_point now, double keep) {
     refill(now);
     if (now < hold_until_) {
         return {std::chrono::ceil<duration>(hold_until_ - now), 0};
     }
-    if (tokens_ >= 1.0 + reserve_) {
+    const double needed = 1.0 + reserve_ + std::max(0.0, keep);
+    if (tokens_ >= needed) {
         tokens_ -= 1.0;
         outstanding_.insert(++issued_);
         // The pause spaces every request while it lasts, as RateThrottleClient sleeps
@@ -40,7 +41,8 @@ rate_budget::grant rate_budget::try_acquire(clock::time_point now) {
         hold_until_ = now + pause_;
         return {duration{0}, issued_};
     }
-    const double minutes = (1.0 + reserve_ - tokens_) / opts_.refill_per_minute;
+    // Never more than a minute: what is kept for others changes meanwhile.
+    const double minutes = std::min(1.0, (needed - tokens_) / opts_.refill_per_minute);
     const auto wait = std::chrono::duration<double, std::ratio<60>>(minutes);
     return {std::max(duration{1}, std::chrono::ceil<duration>(wait)), 0};
 }

@@ -43,7 +43,8 @@ public:
 
     // Takes one token (wait 0, a ticket to hand back with the answer), or takes nothing and
     // says how long to wait before asking again (a token refilled or the 429 pause over).
-    grant try_acquire(clock::time_point now);
+    // keep: tokens this caller must leave for others (set aside for apps in downtime).
+    grant try_acquire(clock::time_point now, double keep = 0);
     // Every answer: the server's count is the truth (it also sees other clients of the
     // token), but it was taken when the server handled request `t`, and answers come back
     // out of order over several connections. So the estimate removes every request sent

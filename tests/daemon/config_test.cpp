@@ -70,14 +70,18 @@ TEST_F(config_test, defaults) {
 }
 
 TEST_F(config_test, file_then_environment_then_flags) {
-    auto file = write("a.toml", "[engine]\npoll_ms = 300\nprogress_ms = 400\nstall_ms = 500\n"
-                                "[api]\nlisten = \"127.0.0.2:1\"\n");
+    auto file = write("a.toml", "[engine]\npoll_ms = 200\nprogress_ms = 400\nstall_ms = 500\n"
+                                "[api]\nlisten = \"127.0.0.2:1\"\n"
+                                "[schedule]\nmax_downtime_concurrency = 3\nprovision_ahead = 5\n");
     env["PGSHIFT_PROGRESS_MS"] = "401";
     env["PGSHIFT_STALL_MS"] = "501";
+    env["PGSHIFT_PROVISION_AHEAD"] = "6";
     auto c = load_ok({"--config", file, "--stall-ms", "502"});
     ASSERT_TRUE(c.ok()) << c.err().message;
-    EXPECT_EQ(c->engine.poll_interval.count(), 300);
-    EXPECT_EQ(c->engine.poll_min.count(), 300) << "a faster poll lowers the floor";
+    EXPECT_EQ(c->engine.poll_interval.count(), 200);
+    EXPECT_EQ(c->engine.poll_min.count(), 200) << "a faster poll lowers the floor";
+    EXPECT_EQ(c->engine.schedule.max_downtime_concurrency, 3);
+    EXPECT_EQ(c->engine.schedule.provision_ahead, 6);
     EXPECT_EQ(c->engine.progress_every.count(), 401);
     EXPECT_EQ(c->engine.stall_after.count(), 502);
     EXPECT_EQ(c->origin("engine.poll_ms"), file + ":2");
@@ -267,6 +271,12 @@ TEST_F(config_test, a_bad_value_fails_even_when_a_later_source_overrides_it) {
     EXPECT_EQ(message, "engine.poll_ms (" + file +
                            ":2): \"fast\" is not a whole number of milliseconds from 1 to "
                            "86400000");
+}
+
+TEST_F(config_test, a_downtime_concurrency_of_zero_is_refused_with_its_flag) {
+    EXPECT_EQ(error_of({"--max-downtime-concurrency", "0"}),
+              "schedule.max_downtime_concurrency (--max-downtime-concurrency): \"0\" is not a whole "
+              "number from 1 to 10000");
 }
 
 TEST_F(config_test, unknown_toml_key_is_named_with_its_line) {

@@ -218,15 +218,22 @@ std::string random_uuid() {
 
 std::string enqueue_upgrade(const std::filesystem::path& state_dir, const std::string& app,
                             const std::string& plan, std::optional<std::string> version) {
+    upgrade_request r;
+    r.app = app;
+    r.plan = plan;
+    r.pg_version = std::move(version);
+    return enqueue_upgrade(state_dir, std::move(r));
+}
+
+std::string enqueue_upgrade(const std::filesystem::path& state_dir, upgrade_request request) {
     std::filesystem::create_directories(state_dir);
     sqlite::database db(state_dir / "pgshift.db");
     persistence::migrate(db);
     persistence::upgrade_store store(db);
     upgrade u;
     u.id = random_uuid();
-    u.request.app = app;
-    u.request.plan = plan;
-    u.request.pg_version = std::move(version);
+    const std::string app = request.app;
+    u.request = std::move(request);
     const auto now =
         std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
     u.step_started_at = now;

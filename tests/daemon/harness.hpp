@@ -94,6 +94,8 @@ std::map<std::string, int> formation_of(emulator& emu, const std::string& app);
 std::string enqueue_upgrade(const std::filesystem::path& state_dir, const std::string& app,
                             const std::string& plan,
                             std::optional<std::string> version = std::nullopt);
+// The same with a whole request.
+std::string enqueue_upgrade(const std::filesystem::path& state_dir, upgrade_request request);
 
 // The upgrades stored in a state directory (pgshiftd must not be running).
 std::vector<upgrade> stored_upgrades(const std::filesystem::path& state_dir);

@@ -119,5 +119,67 @@ TEST(parallel, twenty_upgrades_share_a_tight_rate_budget_without_a_single_429) {
     }
 }
 
+// The most maintenance windows open at once in the emulator's ledger, over every app.
+int most_down_at_once(emulator& emu) {
+    std::vector<std::pair<std::int64_t, int>> edges; // at_ms, +1 on / -1 off
+    for (const json& e : emu.control("GET", "/_emulator/ledger")) {
+        if (e.value("kind", "") == "maintenance") {
+            edges.emplace_back(e.value("at_ms", std::int64_t{0}),
+                               e.value("detail", "") == "on" ? 1 : -1);
+        }
+    }
+    std::sort(edges.begin(), edges.end()); // at the same ms, an off (-1) counts first
+    int down = 0;
+    int most = 0;
+    for (const auto& [at, step] : edges) {
+        down += step;
+        most = std::max(most, down);
+    }
+    return most;
+}
+
+TEST(parallel, no_more_than_max_downtime_concurrency_apps_are_in_maintenance_at_once) {
+    auto dir = work_dir("concurrency");
+    emulator emu(dir);
+    emu.fast_timings();
+    for (int i = 0; i < 5; ++i) {
+        emu.seed_app("down-" + std::to_string(i), "web=1 worker=1 release=0", sample_sql(20));
+        enqueue_upgrade(dir / "state", "down-" + std::to_string(i), "heroku-postgresql:standard-0");
+    }
+    auto run = run_daemon(emu, dir / "state", {"--max-downtime-concurrency", "2"}, {}, 90s);
+    ASSERT_TRUE(run.status.exited && run.status.code == 0) << run.err;
+    for (const upgrade& u : stored_upgrades(dir / "state")) {
+        EXPECT_EQ(u.current, state::succeeded) << u.request.app << ": " << u.last_error;
+        ASSERT_TRUE(u.downtime.began && u.downtime.ended) << u.request.app;
+        EXPECT_LT(*u.downtime.began, *u.downtime.ended);
+    }
+    EXPECT_EQ(most_down_at_once(emu), 2) << "two at once, never three";
+    // The others said why they waited, and where they stood.
+    EXPECT_NE(run.err.find("waits for concurrency (place 1 in line): 2 apps of 2 in maintenance"),
+              std::string::npos)
+        << lines_with(run.err, "waits for");
+}
+
+TEST(parallel, a_request_may_ask_to_be_the_only_app_down) {
+    auto dir = work_dir("alone");
+    emulator emu(dir);
+    emu.fast_timings();
+    for (int i = 0; i < 3; ++i) {
+        emu.seed_app("alone-" + std::to_string(i), "web=1 worker=1 release=0", sample_sql(20));
+    }
+    upgrade_request r;
+    r.plan = "heroku-postgresql:standard-0";
+    for (int i = 0; i < 3; ++i) {
+        r.app = "alone-" + std::to_string(i);
+        r.max_downtime_concurrency = 1;
+        enqueue_upgrade(dir / "state", r);
+    }
+    auto run = run_daemon(emu, dir / "state", {}, {}, 90s);
+    ASSERT_TRUE(run.status.exited && run.status.code == 0) << run.err;
+    EXPECT_EQ(most_down_at_once(emu), 1);
+    EXPECT_NE(run.err.find("this upgrade's own limit is 1"), std::string::npos)
+        << lines_with(run.err, "waits for");
+}
+
 } // namespace
 } // namespace pgshift::testing
