@@ -36,11 +36,12 @@ struct step_duration_total {
 std::vector<step_timing> step_timings(sqlite::database& db, std::string_view id);
 
 // How many upgrades are in each state, every state listed (zeros included), in
-// all_states order. Throws sqlite::error.
+// all_states order. Read from the running totals of migration 7: O(states), not
+// O(upgrades). Throws sqlite::error.
 std::vector<std::pair<state, std::int64_t>> count_by_state(sqlite::database& db);
 
 // Finished stays summed per non-terminal state, every such state listed, in all_states
-// order. Throws sqlite::error.
+// order. Read from the running totals of migration 7, not the history. Throws sqlite::error.
 std::vector<step_duration_total> step_duration_totals(sqlite::database& db);
 
 } // namespace pgshift::persistence
