@@ -68,11 +68,18 @@ TEST_F(cli_e2e, start_and_watch_an_upgrade_to_its_end_then_read_it_back) {
     json u = json::parse(status.out);
     EXPECT_EQ(u["state"], "succeeded");
     EXPECT_EQ(u["app"], "cli-ok");
+    // watch ends with the downtime; status and list show it.
+    EXPECT_TRUE(u["downtime"].is_object()) << status.out;
+    EXPECT_NE(watched.out.find("\ndowntime "), std::string::npos) << watched.out;
+    cli_run human = pgshift(daemon.url(), {"status", "cli-ok"});
+    EXPECT_EQ(human.status.code, 0) << human.err;
+    EXPECT_NE(human.out.find("\ndowntime    "), std::string::npos) << human.out;
 
     cli_run listed = pgshift(daemon.url(), {"list"});
     EXPECT_EQ(listed.status.code, 0) << listed.err;
     EXPECT_NE(listed.out.find("cli-ok"), std::string::npos) << listed.out;
     EXPECT_NE(listed.out.find("succeeded"), std::string::npos) << listed.out;
+    EXPECT_NE(listed.out.find("DOWNTIME"), std::string::npos) << listed.out;
 
     cli_run events = pgshift(daemon.url(), {"events", "cli-ok"});
     EXPECT_EQ(events.status.code, 0) << events.err;
@@ -95,6 +102,8 @@ TEST_F(cli_e2e, a_rolled_back_upgrade_exits_1_and_a_stopped_daemon_exits_3) {
     EXPECT_NE(watched.out.find("rolled_back"), std::string::npos) << watched.out;
     cli_run status = pgshift(daemon.url(), {"status", "cli-rb"});
     EXPECT_EQ(status.status.code, 1) << status.out << status.err;
+    // Provisioning failed: the app was never down, and nothing says it was.
+    EXPECT_EQ(status.out.find("downtime"), std::string::npos) << status.out;
 
     const std::string url = daemon.url();
     auto stopped = daemon.stop(SIGTERM, 30s);

@@ -187,6 +187,24 @@ TEST_F(control_api, an_upgrade_through_the_api_streams_every_event_and_moves_eve
     // Recorded before scaling down: every process type but web.
     EXPECT_EQ(u["formation"], json::parse(R"([{"type":"worker","quantity":2}])")) << u.dump();
     EXPECT_GE(u["timings"].size(), 8U) << u.dump();
+    // The downtime an operator reports: maintenance on to off, ended, within the upgrade; when
+    // Heroku's capture and restore times are known, the overhead is the rest of it.
+    const json& down = u["downtime"];
+    ASSERT_TRUE(down.is_object()) << u.dump();
+    EXPECT_EQ(down["in_maintenance"], false) << down.dump();
+    ASSERT_TRUE(down["ended_at"].is_string()) << down.dump();
+    EXPECT_LE(u["created_at"].get<std::string>(), down["began_at"].get<std::string>());
+    EXPECT_LE(down["ended_at"].get<std::string>(), u["finished_at"].get<std::string>());
+    EXPECT_GT(down["seconds"].get<double>(), 0.0) << down.dump();
+    if (down["heroku_transfer_seconds"].is_number()) {
+        EXPECT_NEAR(down["seconds"].get<double>(),
+                    down["heroku_transfer_seconds"].get<double>() +
+                        down["overhead_seconds"].get<double>(),
+                    0.002)
+            << down.dump();
+    }
+    EXPECT_EQ(final_state["downtime"], down) << "the stream's end shows it too";
+    EXPECT_TRUE(u["waiting"].is_null()) << "nothing holds a finished upgrade back";
     EXPECT_EQ(content_digest(emu_->config_var("api-full", "DATABASE_URL")), before);
     auto ledger = emu_->ledger_counts("api-full");
     EXPECT_EQ(ledger["addon_created"], 1);
