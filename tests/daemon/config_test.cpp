@@ -274,9 +274,10 @@ TEST_F(config_test, a_bad_value_fails_even_when_a_later_source_overrides_it) {
 }
 
 TEST_F(config_test, a_downtime_concurrency_of_zero_is_refused_with_its_flag) {
-    EXPECT_EQ(error_of({"--max-downtime-concurrency", "0"}),
-              "schedule.max_downtime_concurrency (--max-downtime-concurrency): \"0\" is not a whole "
-              "number from 1 to 10000");
+    EXPECT_EQ(
+        error_of({"--max-downtime-concurrency", "0"}),
+        "schedule.max_downtime_concurrency (--max-downtime-concurrency): \"0\" is not a whole "
+        "number from 1 to 10000");
 }
 
 TEST_F(config_test, unknown_toml_key_is_named_with_its_line) {
