@@ -79,7 +79,9 @@ int run(const daemon::config& cfg, daemon::checked_config checked, const daemon:
     sqlite::database db(cfg.state_dir / "pgshift.db");
     persistence::upgrade_store store(db);
 
-    boost::asio::io_context io;
+    // One thread runs the loop (a hint Asio uses to skip work for other runners; posting
+    // from the libpq pool stays safe: the scheduler keeps its lock).
+    boost::asio::io_context io{1};
     request_counter requests;
     heroku::client_options client_opts = cfg.heroku;
     client_opts.log = log.lines(cfg.heroku_requests_at_debug);
