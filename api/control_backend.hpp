@@ -27,6 +27,11 @@ struct metrics_snapshot {
     // Heroku answers by HTTP status ("200", "429"…); "error" counts requests with no answer.
     std::vector<std::pair<std::string, std::int64_t>> heroku_requests_by_status{};
     std::optional<std::int64_t> rate_budget_remaining{}; // unset: not known yet, not shown
+    // The downtime scheduler (unset: not shown): apps down now, calls set aside for them,
+    // and upgrades waiting in its lines by reason (every reason listed).
+    std::optional<std::int64_t> apps_in_maintenance{};
+    std::optional<std::int64_t> rate_budget_reserved{};
+    std::vector<std::pair<std::string, std::int64_t>> waiting_by_reason{};
 };
 
 // Called on the loop thread only, never concurrently. Expected outcomes come back as result

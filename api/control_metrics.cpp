@@ -70,6 +70,24 @@ std::string render_metrics(const metrics_snapshot& m, bool ready) {
         sample(out, "pgshift_heroku_rate_budget_remaining", "", "",
                std::to_string(*m.rate_budget_remaining));
     }
+    if (m.apps_in_maintenance) {
+        family(out, "pgshift_apps_in_maintenance", "gauge",
+               "Apps in maintenance because of an upgrade (max_downtime_concurrency bounds it).");
+        sample(out, "pgshift_apps_in_maintenance", "", "", std::to_string(*m.apps_in_maintenance));
+    }
+    if (m.rate_budget_reserved) {
+        family(out, "pgshift_heroku_rate_budget_reserved", "gauge",
+               "Heroku API requests set aside for the downtimes in progress.");
+        sample(out, "pgshift_heroku_rate_budget_reserved", "", "",
+               std::to_string(*m.rate_budget_reserved));
+    }
+    if (!m.waiting_by_reason.empty()) {
+        family(out, "pgshift_upgrades_waiting", "gauge",
+               "Upgrades waiting for the scheduler, by reason.");
+        for (const auto& [reason, n] : m.waiting_by_reason) {
+            sample(out, "pgshift_upgrades_waiting", "reason", reason, std::to_string(n));
+        }
+    }
     family(out, "pgshift_ready", "gauge", "1 once recovery finished.");
     sample(out, "pgshift_ready", "", "", ready ? "1" : "0");
     return out;

@@ -126,6 +126,11 @@ api::metrics_snapshot engine_control_backend::metrics() {
     if (heroku_.rate_budget_remaining) {
         m.rate_budget_remaining = heroku_.rate_budget_remaining();
     }
+    if (heroku_.rate_budget_reserved) {
+        m.rate_budget_reserved = heroku_.rate_budget_reserved();
+    }
+    m.apps_in_maintenance = static_cast<std::int64_t>(engine_.apps_in_maintenance());
+    m.waiting_by_reason = engine_.waiting_by_reason();
     return m;
 }
 

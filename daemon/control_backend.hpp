@@ -22,6 +22,8 @@ struct heroku_stats_source {
     std::function<std::vector<std::pair<std::string, std::int64_t>>()> requests_by_status{};
     // Requests left in the rate-limit budget. Unset, or nullopt: the gauge is not shown.
     std::function<std::optional<std::int64_t>()> rate_budget_remaining{};
+    // Requests set aside for the downtimes in progress. Unset: not shown.
+    std::function<std::int64_t()> rate_budget_reserved{};
 };
 
 // Loop thread only. engine, store, db (the store's database) and token outlive the backend,

@@ -103,6 +103,22 @@ std::optional<waiting_status> engine::waiting(std::string_view id) const {
     return gate_.waiting(std::string(id));
 }
 
+std::vector<std::pair<std::string, std::int64_t>> engine::waiting_by_reason() const {
+    std::vector<std::pair<std::string, std::int64_t>> out;
+    for (wait_reason r : {wait_reason::window, wait_reason::concurrency, wait_reason::budget,
+                          wait_reason::provisioning}) {
+        out.emplace_back(std::string(to_string(r)), 0);
+    }
+    for (const auto& [id, slot] : workers_) {
+        if (auto w = gate_.waiting(id)) {
+            for (auto& [name, n] : out) {
+                n += name == to_string(w->reason) ? 1 : 0;
+            }
+        }
+    }
+    return out;
+}
+
 void engine::nudge_waiting() {
     for (auto& [id, slot] : workers_) {
         if (gate_.waiting(id)) {

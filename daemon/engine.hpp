@@ -51,6 +51,10 @@ public:
     // when it is not waiting for the scheduler.
     std::optional<waiting_status> waiting(std::string_view id) const;
 
+    // The scheduler's figures for /metrics: apps down now, upgrades waiting by reason.
+    std::size_t apps_in_maintenance() const { return gate_.down(); }
+    std::vector<std::pair<std::string, std::int64_t>> waiting_by_reason() const;
+
     std::size_t running() const noexcept { return workers_.size(); }
     // Called whenever the last running worker ends.
     void on_idle(std::function<void()> f) { on_idle_ = std::move(f); }

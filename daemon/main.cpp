@@ -98,6 +98,9 @@ int run(const daemon::config& cfg, daemon::checked_config checked, const daemon:
     stats.rate_budget_remaining = [&client]() -> std::optional<std::int64_t> {
         return static_cast<std::int64_t>(std::floor(client.budget_available()));
     };
+    stats.rate_budget_reserved = [&client] {
+        return static_cast<std::int64_t>(std::ceil(client.reserved()));
+    };
     daemon::token_check token(io.get_executor(), client, token_origin(cfg.heroku_token),
                               log.lines());
     daemon::engine_control_backend backend(engine, store, db, std::move(stats), &token);

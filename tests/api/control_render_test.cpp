@@ -363,6 +363,9 @@ TEST(control_render, metrics_text) {
     m.step_durations = {{state::restoring, 812'400, 3}};
     m.heroku_requests_by_status = {{"200", 1532}, {"error", 2}};
     m.rate_budget_remaining = 4391;
+    m.apps_in_maintenance = 3;
+    m.rate_budget_reserved = 150;
+    m.waiting_by_reason = {{"budget", 2}, {"concurrency", 0}};
     const auto text = render_metrics(m, true);
     for (auto line :
          {"pgshift_upgrades{state=\"pending\"} 0\n", "pgshift_upgrades{state=\"restoring\"} 1\n",
@@ -371,11 +374,15 @@ TEST(control_render, metrics_text) {
           "pgshift_heroku_requests_total{status=\"200\"} 1532\n",
           "pgshift_heroku_requests_total{status=\"error\"} 2\n",
           "pgshift_heroku_rate_budget_remaining 4391\n", "pgshift_ready 1\n",
+          "pgshift_apps_in_maintenance 3\n", "pgshift_heroku_rate_budget_reserved 150\n",
+          "pgshift_upgrades_waiting{reason=\"budget\"} 2\n",
+          "pgshift_upgrades_waiting{reason=\"concurrency\"} 0\n",
           "# TYPE pgshift_step_duration_seconds summary\n",
           "# TYPE pgshift_heroku_requests_total counter\n"}) {
         EXPECT_NE(text.find(line), std::string::npos) << line;
     }
     m.rate_budget_remaining.reset();
+    m.rate_budget_reserved.reset();
     EXPECT_EQ(render_metrics(m, false).find("rate_budget"), std::string::npos);
     EXPECT_NE(render_metrics(m, false).find("pgshift_ready 0\n"), std::string::npos);
     m.heroku_requests_by_status = {{"we\"ird\\\n", 1}};
