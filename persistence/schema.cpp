@@ -111,7 +111,8 @@ ALTER TABLE upgrades ADD COLUMN open_effect INTEGER NOT NULL DEFAULT 0 CHECK (op
 )sql",
     // 6: downtime first: a request's own bound on apps in maintenance at once; when the
     // running transfer started on Heroku (its rate); the downtime pgshift caused and
-    // Heroku's own transfer time within it; the restore's extensions, chosen before it.
+    // Heroku's own transfer time within it; the restore's extensions, chosen before it; when
+    // a capture and a restore were first asked for.
     R"sql(
 ALTER TABLE upgrades ADD COLUMN max_downtime_concurrency INTEGER
     CHECK (max_downtime_concurrency IS NULL OR max_downtime_concurrency >= 1);
@@ -122,6 +123,13 @@ ALTER TABLE upgrades ADD COLUMN capture_ms INTEGER NOT NULL DEFAULT 0 CHECK (cap
 ALTER TABLE upgrades ADD COLUMN restore_ms INTEGER NOT NULL DEFAULT 0 CHECK (restore_ms >= 0);
 ALTER TABLE upgrades ADD COLUMN restore_extensions TEXT NOT NULL DEFAULT '';
 ALTER TABLE upgrades ADD COLUMN restore_extensions_reason TEXT NOT NULL DEFAULT '';
+ALTER TABLE upgrades ADD COLUMN capture_requested_at INTEGER;
+ALTER TABLE upgrades ADD COLUMN restore_requested_at INTEGER;
+-- An upgrade an older pgshiftd left mid-transfer may have asked already: it looks first.
+UPDATE upgrades SET capture_requested_at = COALESCE(step_started_at, updated_at)
+    WHERE state = 'capturing';
+UPDATE upgrades SET restore_requested_at = COALESCE(step_started_at, updated_at)
+    WHERE state = 'restoring';
 )sql",
     // 7: /metrics in O(1), not O(history): upgrades per state and finished stays per step,
     // kept by triggers in the transaction that changes them, first filled from the rows

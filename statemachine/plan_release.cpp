@@ -132,6 +132,10 @@ task<step_outcome> watch_release_phase(step_env& env) {
         co_return r;
     }
     std::optional<heroku::release> ended;
+    if (ours.attach->status == "pending") {
+        // The search's answer said pending a moment ago: asking at once cannot say more.
+        co_await wait(backoff_delay(env.opts, in_downtime(env.u), waited(env, since)));
+    }
     r = co_await poll(
         env, "read " + release_words(*ours.attach),
         [&] {

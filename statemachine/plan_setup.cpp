@@ -62,37 +62,41 @@ task<step_outcome> plan_pending(step_env& env) {
 
 namespace {
 
-// Finds the target by its deterministic name, or creates it: never a second one.
-task<step_outcome> adopt_or_create_target(step_env& env) {
+// Finds the target by its deterministic name, or creates it: never a second one. Only an
+// upgrade that asked before (the name is committed with the create's intent) looks first.
+task<step_outcome> adopt_or_create_target(step_env& env, bool asked_before) {
     upgrade& u = env.u;
-    auto found = co_await ask<rq::get_addon>(u.request.app, u.target_addon_name);
-    std::string how = "adopted";
-    if (!found && !heroku::is_not_found(found.err())) {
-        co_return heroku_failure("look up add-on " + u.target_addon_name, found.err());
-    }
-    if (!found) {
-        heroku::addon_create_request request;
-        request.plan = u.request.plan;
-        // Pinned in the first step: Heroku's default for a new add-on may be a newer major.
-        request.version =
-            u.target_version.empty() ? u.request.pg_version : std::optional(u.target_version);
-        request.name = u.target_addon_name;
-        const std::string what = "create add-on " + u.target_addon_name + " (" + u.request.plan +
-                                 (request.version ? ", Postgres " + *request.version : "") + ")";
-        found = co_await act<rq::create_addon>("create_addon", what, u.request.app, request);
-        if (!found && heroku::is_confirmation_required(found.err())) {
-            request.confirm = u.request.app; // 423: not created; Heroku wants the app confirmed
-            found = co_await act<rq::create_addon>("create_addon",
-                                                   what + ", confirming the app as Heroku asked",
-                                                   u.request.app, request);
+    if (asked_before) {
+        auto found = co_await ask<rq::get_addon>(u.request.app, u.target_addon_name);
+        if (found) {
+            u.target_addon_id = found->id;
+            co_await commit(event_type::effect_recorded, "adopted add-on " + found->name,
+                            found->id);
+            co_return step_done{};
         }
-        if (!found) {
-            co_return heroku_failure("create add-on " + u.target_addon_name, found.err());
+        if (!heroku::is_not_found(found.err())) {
+            co_return heroku_failure("look up add-on " + u.target_addon_name, found.err());
         }
-        how = "created";
     }
-    u.target_addon_id = found->id;
-    co_await commit(event_type::effect_recorded, how + " add-on " + found->name, found->id);
+    heroku::addon_create_request request;
+    request.plan = u.request.plan;
+    // Pinned in the first step: Heroku's default for a new add-on may be a newer major.
+    request.version =
+        u.target_version.empty() ? u.request.pg_version : std::optional(u.target_version);
+    request.name = u.target_addon_name;
+    const std::string what = "create add-on " + u.target_addon_name + " (" + u.request.plan +
+                             (request.version ? ", Postgres " + *request.version : "") + ")";
+    auto made = co_await act<rq::create_addon>("create_addon", what, u.request.app, request);
+    if (!made && heroku::is_confirmation_required(made.err())) {
+        request.confirm = u.request.app; // 423: not created; Heroku wants the app confirmed
+        made = co_await act<rq::create_addon>(
+            "create_addon", what + ", confirming the app as Heroku asked", u.request.app, request);
+    }
+    if (!made) {
+        co_return heroku_failure("create add-on " + u.target_addon_name, made.err());
+    }
+    u.target_addon_id = made->id;
+    co_await commit(event_type::effect_recorded, "created add-on " + made->name, made->id);
     co_return step_done{};
 }
 
@@ -124,11 +128,12 @@ task<step_outcome> check_target_version(step_env& env) {
 
 task<step_outcome> plan_provisioning(step_env& env) {
     upgrade& u = env.u;
-    if (u.target_addon_name.empty()) {
+    const bool asked_before = !u.target_addon_name.empty();
+    if (!asked_before) {
         u.target_addon_name = target_addon_name(u.id); // committed with the create's intent
     }
     if (u.target_addon_id.empty()) {
-        step_outcome r = co_await adopt_or_create_target(env);
+        step_outcome r = co_await adopt_or_create_target(env, asked_before);
         if (!std::holds_alternative<step_done>(r)) {
             co_return r;
         }

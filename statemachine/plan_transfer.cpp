@@ -91,7 +91,10 @@ std::string listed(const std::vector<std::string>& names) {
 using started = std::variant<heroku::transfer, step_outcome>;
 
 task<started> start_backup(step_env& env) {
-    const upgrade& u = env.u;
+    upgrade& u = env.u;
+    if (!u.capture_requested_at) {
+        u.capture_requested_at = env.now; // committed with the intent
+    }
     auto made = co_await act<rq::capture_backup>(
         "capture", "capture a backup of " + u.source_addon_name, u.source_addon_id);
     if (!made) {
@@ -101,7 +104,7 @@ task<started> start_backup(step_env& env) {
 }
 
 task<started> start_restore(step_env& env) {
-    const upgrade& u = env.u;
+    upgrade& u = env.u;
     auto backup = co_await ask<rq::get_transfer>(backup_app(u), u.backup_uuid, false);
     if (!backup) {
         co_return step_outcome{heroku_failure("read backup", backup.err())};
@@ -124,6 +127,9 @@ task<started> start_restore(step_env& env) {
                 heroku_failure("find the source's extensions", extensions.err())};
         }
         chosen = *extensions;
+    }
+    if (!u.restore_requested_at) {
+        u.restore_requested_at = env.now; // committed with the intent
     }
     auto made = co_await act<rq::create_restore>(
         "restore",
@@ -174,8 +180,12 @@ task<step_outcome> finished(step_env& env, heroku::transfer t, transfer_kind k) 
 // Polls the transfer until it ends, on the poll schedule (poll_schedule.hpp), committing
 // progress at most every progress_every and asking for attention once when it makes no
 // progress for stall_after.
-task<step_outcome> follow(step_env& env, transfer_kind k) {
+task<step_outcome> follow(step_env& env, transfer_kind k, bool just_started) {
     upgrade& u = env.u;
+    if (just_started) {
+        // Its answer said pending a moment ago: asking again at once cannot say more.
+        co_await wait(backoff_delay(env.opts, in_downtime(u), milliseconds(0)));
+    }
     const std::string uuid = k.restore ? u.restore_uuid : u.backup_uuid;
     const std::string app = app_of(u, k);
     std::optional<heroku::transfer> last;
@@ -236,8 +246,16 @@ task<step_outcome> follow(step_env& env, transfer_kind k) {
 task<step_outcome> adopt_or_start(step_env& env, transfer_kind k,
                                   task<started> (*start)(step_env&)) {
     upgrade& u = env.u;
+    bool started_now = false;
     if ((k.restore ? u.restore_uuid : u.backup_uuid).empty()) {
-        auto own = co_await find_own_transfer(env, k);
+        // Only a step that asked before (its intent committed, then a crash, a lost answer
+        // or an operator's command) can have a transfer of its own to find.
+        const bool asked =
+            (k.restore ? u.restore_requested_at : u.capture_requested_at).has_value();
+        heroku::outcome<std::optional<heroku::transfer>> own{std::nullopt};
+        if (asked) {
+            own = co_await find_own_transfer(env, k);
+        }
         if (!own) {
             co_return heroku_failure(std::string("look for an earlier ") + k.what, own.err());
         }
@@ -252,6 +270,7 @@ task<step_outcome> adopt_or_start(step_env& env, transfer_kind k,
             }
             t = std::get<heroku::transfer>(s);
             how = "started";
+            started_now = true;
         }
         if (k.restore) {
             u.restore_uuid = t.uuid;
@@ -263,7 +282,7 @@ task<step_outcome> adopt_or_start(step_env& env, transfer_kind k,
         co_await commit(event_type::effect_recorded,
                         how + " " + k.what + " " + k.letter + std::to_string(t.num), t.uuid);
     }
-    co_return co_await follow(env, k);
+    co_return co_await follow(env, k, started_now);
 }
 
 } // namespace

@@ -88,8 +88,14 @@ milliseconds transfer_pace::next_delay(const step_options& o, bool tight) const 
             std::min(o.poll_min, aim_after_end * (1 << std::min(misses_, 4)));
         return at_least_1ms(std::max(eta + aim_after_end, least));
     }
-    // Far from it: half the time left, so the polls close in on the end geometrically.
-    return at_least_1ms(std::clamp(eta / 2, floor, std::max(floor, o.poll_max)));
+    // Far from it: a part of the time left, so the polls close in on the end geometrically.
+    // Half while the pace was measured over less than the time left; up to nine tenths
+    // once it was measured over nine times as long (the end of a long transfer, whose pace
+    // is well known), so an hour's restore is not asked a dozen times in its last minute.
+    const double span_s = std::chrono::duration<double>(last_.at - first_->at).count();
+    const double part = std::clamp(span_s / (span_s + left_s), 0.5, 0.9);
+    const auto wait = milliseconds(static_cast<std::int64_t>(part * left_s * 1000));
+    return at_least_1ms(std::clamp(wait, floor, std::max(floor, o.poll_max)));
 }
 
 } // namespace pgshift::plan

@@ -15,7 +15,7 @@ struct step_options {
     // docs/design.md, "The poll schedule": tight while the app is down, frugal otherwise.
     std::chrono::milliseconds poll_interval = 5s;  // Heroku's CLI polls every 5 s (3 s transfers)
     std::chrono::milliseconds poll_min = 250ms;    // in downtime, polls never come faster
-    std::chrono::milliseconds poll_max = 5min;     // nor slower, far from a transfer's end
+    std::chrono::milliseconds poll_max = 15min;    // nor slower, far from a transfer's end
     std::chrono::milliseconds progress_every = 5s; // commit transfer progress at most this often
     std::chrono::milliseconds stall_after = 30min; // no transfer progress: needs attention
     int wait_status_404s = 60;                     // the CLI tolerates 20 at 5 s; be patient

@@ -92,6 +92,10 @@ struct upgrade {
     std::string backup_uuid;
     std::optional<std::int64_t> backup_num;
     std::string restore_uuid;
+    // When this upgrade first asked Heroku for a capture / a restore (with the intent): a
+    // step that never asked has no transfer of its own to look for before asking.
+    std::optional<time_point> capture_requested_at;
+    std::optional<time_point> restore_requested_at;
     std::optional<std::int64_t> release_before_promote; // newest release before the promote POST
     // The extensions the restore asks Heroku to pre-install, chosen before the downtime
     // (reason non-empty once chosen; the list may then be empty).

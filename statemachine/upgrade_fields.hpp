@@ -94,6 +94,8 @@ constexpr void for_each_upgrade_field(F&& f) {
     f(field_info{"capture_ms", step_data, if_set}, PGSHIFT_MEMBER(downtime.capture_ms));
     f(field_info{"restore_ms", step_data, if_set}, PGSHIFT_MEMBER(downtime.restore_ms));
     f(field_info{"restore_extensions", step_data, if_set}, PGSHIFT_MEMBER(restore_extensions));
+    f(field_info{"capture_requested_at", step_data, if_set}, PGSHIFT_MEMBER(capture_requested_at));
+    f(field_info{"restore_requested_at", step_data, if_set}, PGSHIFT_MEMBER(restore_requested_at));
     f(field_info{"restore_extensions_reason", step_data, if_set},
       PGSHIFT_MEMBER(restore_extensions_reason));
 }

@@ -3,11 +3,14 @@
 // Heroku says nothing useful.
 #include "statemachine/plan_common.hpp"
 #include "statemachine/plans.hpp"
+#include "statemachine/poll_schedule.hpp"
 #include "statemachine/procedure.hpp"
 #include "tests/plans/world.hpp"
 
 #include <algorithm>
 #include <gtest/gtest.h>
+#include <iostream>
+#include <map>
 
 namespace pgshift::testing {
 namespace {
@@ -496,6 +499,86 @@ TEST_F(plans, capturing_in_the_downtime_asks_a_pending_transfer_again_within_pol
     auto g = gaps(w, "get_transfer");
     ASSERT_GE(g.size(), 2u);
     EXPECT_EQ(g.front(), opts.poll_min) << "no 5 s first sleep while the app is down";
+}
+
+TEST_F(plans, capturing_asks_a_transfer_it_just_started_after_poll_min) {
+    u = upgrade_in(state::capturing, w);
+    u.downtime.began = w.now;
+    w.transfer_pending = 500ms;
+    ASSERT_TRUE(done(run(state::capturing)));
+    // The POST's answer said pending: the first poll comes poll_min later, not at once.
+    std::optional<time_point> posted;
+    for (std::size_t i = 0; i < w.requests.size(); ++i) {
+        if (w.requests[i].find("capture_backup") != std::string::npos) {
+            posted = w.requested_at[i];
+        } else if (posted && w.requests[i].find("get_transfer") != std::string::npos) {
+            EXPECT_EQ(w.requested_at[i] - *posted, opts.poll_min);
+            break;
+        }
+    }
+    EXPECT_TRUE(posted);
+}
+
+// Every step of a whole upgrade in order, as the worker runs them (verification off: the
+// world has no databases), on the world's clock; the requests each made.
+struct whole_upgrade : plans {
+    std::map<std::string, int> calls_by_phase; // before | in | after the downtime
+
+    void run_all() {
+        u = upgrade_in(state::pending, w);
+        u.source_addon_id.clear();
+        u.request.verify = false;
+        for (const procedure_row& row : procedure()) {
+            if (row.in == phase::finished || row.in == phase::rollback || !row.runs(u.request)) {
+                continue;
+            }
+            const auto before = w.requests.size();
+            const bool down_before = plan::in_downtime(u) || row.at == state::entering_maintenance;
+            u.step_started_at = w.now;
+            auto r = run(row.at);
+            ASSERT_TRUE(done(r)) << to_string(row.at) << ": " << why(r);
+            const auto made = static_cast<int>(w.requests.size() - before);
+            const bool after = u.downtime.ended.has_value() && row.at != state::leaving_maintenance;
+            calls_by_phase[after ? "after" : down_before ? "in" : "before"] += made;
+        }
+    }
+    int total() const {
+        int n = 0;
+        for (const auto& [phase, calls] : calls_by_phase) {
+            n += calls;
+        }
+        return n;
+    }
+};
+
+TEST_F(whole_upgrade, with_a_one_hour_restore_costs_at_most_60_calls) {
+    w.formation[2].quantity = 1; // a release phase
+    w.release_takes = 2s;
+    w.transfer_pending = 500ms;
+    w.transfer_takes = 10s;
+    w.restore_takes = 1h;
+    run_all();
+    std::cout << "[ calls    ] 1-hour restore: " << total() << " (before "
+              << calls_by_phase["before"] << ", in " << calls_by_phase["in"] << ", after "
+              << calls_by_phase["after"] << ")\n";
+    EXPECT_LE(total(), 60);
+    ASSERT_TRUE(u.downtime.began && u.downtime.ended);
+    // Heroku's own time (10.5 s + 1 h 0.5 s) and the release phase are most of the downtime.
+    const auto down = *u.downtime.ended - *u.downtime.began;
+    EXPECT_LE(down - (10'500ms + 1h + 500ms + 2s), 2s);
+}
+
+TEST_F(whole_upgrade, with_a_one_minute_restore) {
+    w.formation[2].quantity = 1;
+    w.release_takes = 2s;
+    w.transfer_pending = 500ms;
+    w.transfer_takes = 10s;
+    w.restore_takes = 1min;
+    run_all();
+    std::cout << "[ calls    ] 1-minute restore: " << total() << " (before "
+              << calls_by_phase["before"] << ", in " << calls_by_phase["in"] << ", after "
+              << calls_by_phase["after"] << ")\n";
+    EXPECT_LE(total(), 60);
 }
 
 // --- restoring ----------------------------------------------------------------------------------

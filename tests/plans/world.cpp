@@ -85,6 +85,9 @@ std::any world::answer(const plan::request& r) {
             return t; // pending: not started, nothing processed, no size yet
         }
         const auto elapsed = since_created - transfer_pending;
+        const auto transfer_takes = t.to_type == "pg_restore"
+                                        ? this->restore_takes.value_or(this->transfer_takes)
+                                        : this->transfer_takes;
         const bool done = !transfer_stalls && elapsed >= transfer_takes + transfer_tail;
         t.started_at = *t.created_at + transfer_pending;
         t.source_bytes = transfer_bytes;

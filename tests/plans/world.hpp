@@ -31,7 +31,8 @@ struct world {
     bool provision_fails = false;                     // a new add-on ends deprovisioned
     std::chrono::milliseconds transfer_pending{0};    // from created_at to started_at
     std::chrono::milliseconds transfer_takes{10'000}; // from started_at to every byte done
-    std::chrono::milliseconds transfer_tail{0};       // then this long until finished_at
+    std::optional<std::chrono::milliseconds> restore_takes; // the restores' own, if set
+    std::chrono::milliseconds transfer_tail{0};             // then this long until finished_at
     std::int64_t transfer_bytes = 1'000'000;
     bool transfer_fails = false;                    // transfers end succeeded=false
     bool transfer_stalls = false;                   // transfers never progress
