@@ -218,6 +218,9 @@ net::awaitable<bool> advance(worker_env& env, const std::string& id, worker_slot
         // app stays down if it is (and keeps its place among those down), but it leaves
         // the lines: a paused upgrade holds nobody up.
         env.gate.leave_lines(id);
+        if (!plan::in_downtime(*loaded) && (slot.urgent || env.gate.is_down(id))) {
+            leave_downtime(env, id, slot); // let in, paused before the app went down
+        }
         co_await wake.wait(forever);
         co_return false;
     }
