@@ -182,6 +182,7 @@ task<step_outcome> finished(step_env& env, heroku::transfer t, transfer_kind k) 
 // progress for stall_after.
 task<step_outcome> follow(step_env& env, transfer_kind k, bool just_started) {
     upgrade& u = env.u;
+    const time_point followed_from = env.now; // progress is committed at most this often from
     if (just_started) {
         // Its answer said pending a moment ago: asking again at once cannot say more.
         co_await wait(backoff_delay(env.opts, in_downtime(u), milliseconds(0)));
@@ -194,7 +195,7 @@ task<step_outcome> follow(step_env& env, transfer_kind k, bool just_started) {
         [&] {
             return rq::get_transfer{app, uuid, false};
         },
-        [&env, &last, k, last_commit = env.now, pace = transfer_pace{},
+        [&env, &last, k, last_commit = followed_from, pace = transfer_pace{},
          last_bytes = env.u.transfer.processed_bytes](
             const rq::get_transfer::answer& t) mutable -> std::optional<verdict> {
             if (!t) {
