@@ -4,6 +4,7 @@
 #include "cli/commands.hpp"
 #include "cli/errors.hpp"
 #include "cli/terminal_text.hpp"
+#include "common/version.hpp"
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
@@ -200,6 +201,7 @@ int run_cli(int argc, char** argv) {
     CLI::App app("pgshift: start, follow and steer Heroku Postgres upgrades run by pgshiftd",
                  "pgshift");
     app.footer(footer);
+    app.set_version_flag("--version", version_line("pgshift"), "print the version and exit");
     app.require_subcommand(1);
     app.fallthrough(); // global flags may follow the command: pgshift status ID --json
     parsed_args a;
@@ -214,7 +216,7 @@ int run_cli(int argc, char** argv) {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
         if (e.get_exit_code() == 0) {
-            return app.exit(e); // --help
+            return app.exit(e); // --help, --version
         }
         std::string message = e.what();
         if (app.get_subcommands().empty() && !app.remaining().empty()) {

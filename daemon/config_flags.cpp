@@ -1,4 +1,5 @@
 // Reads pgshiftd's command line (CLI11) into raw setting values, --config, --check-config, --help.
+#include "common/version.hpp"
 #include "daemon/config_sources.hpp"
 
 #include <CLI/CLI.hpp>
@@ -10,8 +11,8 @@ namespace {
 constexpr const char* footer =
     "Sources, later wins: the TOML file (--config or $PGSHIFT_CONFIG; keys as in\n"
     "[brackets]), the environment ($PGSHIFT_*, systemd's $STATE_DIRECTORY), these flags.\n"
-    "Heroku token: heroku.token_file, then $HEROKU_API_KEY, then --token-file; else\n"
-    "$CREDENTIALS_DIRECTORY/heroku-token (systemd LoadCredential=heroku-token:...).\n"
+    "Heroku token, the first one given of: --token-file, $HEROKU_API_KEY, heroku.token_file\n"
+    "in the TOML file, $CREDENTIALS_DIRECTORY/heroku-token (systemd LoadCredential=).\n"
     "Exit status: 0 ok, 1 bad configuration or a failure.";
 
 std::string describe_flag(const setting_info& s) {
@@ -42,6 +43,7 @@ result<flag_values> read_flags(const std::vector<std::string>& args) {
                  "driven by its control API.",
                  "pgshiftd"};
     app.set_help_flag("-h,--help", "Print this help and exit");
+    app.set_version_flag("--version", version_line("pgshiftd"), "Print the version and exit");
     app.footer(footer);
     app.allow_extras();
     flag_values out;
@@ -74,6 +76,9 @@ result<flag_values> read_flags(const std::vector<std::string>& args) {
         app.parse(reversed);
     } catch (const CLI::CallForHelp&) {
         out.help = app.help();
+        return out;
+    } catch (const CLI::CallForVersion& e) {
+        out.help = std::string(e.what()) + "\n"; // printed as --help's text is, exit 0
         return out;
     } catch (const CLI::ParseError& e) {
         return error{errc::invalid, std::string("command line: ") + e.what() +

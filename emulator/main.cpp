@@ -1,5 +1,6 @@
 // heroku-emulator: owns the event loop, the HTTP server and the signals; the rest is service.
 #include "api/http_server.hpp"
+#include "common/version.hpp"
 #include "emulator/options.hpp"
 #include "emulator/pg_database_host.hpp"
 #include "emulator/service.hpp"
@@ -81,6 +82,10 @@ int main(int argc, char** argv) {
     const auto& o = std::get<emulator::emulator_options>(parsed);
     if (o.help) {
         std::cout << emulator::usage();
+        return 0;
+    }
+    if (o.version) {
+        std::cout << version_line("heroku-emulator") << "\n";
         return 0;
     }
     try {

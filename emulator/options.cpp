@@ -86,6 +86,10 @@ std::variant<emulator_options, std::string> parse_options(const std::vector<std:
             o.help = true;
             return o;
         }
+        if (flag == "--version") {
+            o.version = true;
+            return o;
+        }
         if (const auto eq = flag.find('='); eq != std::string::npos) {
             value = flag.substr(eq + 1);
             flag = flag.substr(0, eq);
@@ -112,6 +116,7 @@ const char* usage() noexcept {
            "[--address 127.0.0.1]\n"
            "                      [--tls-cert PEM --tls-key PEM] [--postgres ADMIN_URL]\n"
            "                      [--state-dir DIR] [--page-size N]\n"
+           "       heroku-emulator --help | --version\n"
            "Prints one line \"listening URL\" on stdout once serving; SIGTERM/SIGINT stop it.\n";
 }
 

@@ -19,6 +19,7 @@ struct emulator_options {
     std::optional<std::filesystem::path> state_dir;
     std::size_t page_size = 200;
     bool help = false;
+    bool version = false; // --version: print the version line, exit 0
 };
 
 // args excludes argv[0]. Returns the options, or a message for a one-line error (exit 2).

@@ -1,8 +1,10 @@
 // pgshiftd's configuration: precedence, one-line errors naming setting and source, tokens.
+#include "common/version.hpp"
 #include "daemon/config.hpp"
 #include "tests/support/tls_cert.hpp"
 #include "tests/unit/temp_dir.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <gtest/gtest.h>
 #include <map>
@@ -415,6 +417,20 @@ TEST_F(config_test, flags) {
         EXPECT_NE(c->help->find(flag), std::string::npos) << flag;
     }
     EXPECT_EQ(c->help->find("--start"), std::string::npos);
+    // The order heroku_token_sources_in_order proves, as the help states it (lines rewrapped).
+    std::string help = *c->help;
+    std::replace(help.begin(), help.end(), '\n', ' ');
+    EXPECT_NE(help.find("the first one given of: --token-file, $HEROKU_API_KEY, "
+                        "heroku.token_file in the TOML file, $CREDENTIALS_DIRECTORY/heroku-token"),
+              std::string::npos)
+        << help;
+
+    c = load({"--version"});
+    ASSERT_TRUE(c.ok()) << c.err().message;
+    ASSERT_TRUE(c->help);
+    EXPECT_TRUE(c->help->starts_with("pgshiftd " + std::string(project_version()) + " (git "))
+        << *c->help;
+    EXPECT_NE(git_description(), "");
 
     auto message = error_of({"--start", "sushi:heroku-postgresql:standard-0"});
     expect_one_line(message);
