@@ -1,6 +1,7 @@
 // Heroku client core: request headers, retry loop, rate budget, paging and request logs.
 #include "heroku/client.hpp"
 
+#include "heroku/client_impl.hpp"
 #include "heroku/parse.hpp"
 #include "heroku/transport.hpp"
 #include "heroku/url.hpp"
@@ -69,48 +70,17 @@ failure_kind kind_of_status(int status) {
 
 } // namespace
 
-struct client::impl {
-    net::any_io_executor executor;
-    secret_token token;
-    client_options opts;
-    base_url platform;
-    base_url data;
-    transport wire;
-    rate_budget budget;
-    double reserved = 0;    // tokens set aside over every budget_share
-    int urgent_waiting = 0; // urgent calls waiting for a token: ordinary ones wait behind
-    std::mt19937_64 random{std::random_device{}()};
-    boost::uuids::random_generator uuids;
-
-    impl(net::any_io_executor ex, secret_token t, client_options o)
-        : executor(ex)
-        , token(std::move(t))
-        , opts(std::move(o))
-        , platform(require_url(opts.platform_base, "platform"))
-        , data(require_url(opts.data_base, "data"))
-        , wire(ex, transport_options{.ca_file = opts.ca_file,
-                                     .timeout = opts.timeout,
-                                     .body_limit = opts.body_limit,
-                                     .max_idle_per_origin = 8})
-        , budget(opts.rate, clock_type::now()) {}
-
-    double jitter() { return std::uniform_real_distribution<double>(0.0, 1.0)(random); }
-    void log(std::string_view line) const {
-        if (opts.log) {
-            opts.log(line);
-        }
-    }
-    wire_request build(const call_spec& spec, const base_url& base,
-                       const std::string& request_id) const;
-    void log_attempt(const call_spec& spec, const wire_result& result, const std::string& rid,
-                     milliseconds took, int attempt, const api_error* unreadable) const;
-    net::awaitable<bool> async_sleep(milliseconds d);
-    net::awaitable<std::optional<rate_budget::ticket>> async_take_token(bool counted,
-                                                                        budget_share* share);
-    struct verdict_input;
-    verdict_input judge(wire_result& result, const call_spec& spec, rate_budget::ticket ticket,
-                        const std::string& rid, clock_type::time_point now);
-};
+client::impl::impl(net::any_io_executor ex, secret_token t, client_options o)
+    : executor(ex)
+    , token(std::move(t))
+    , opts(std::move(o))
+    , platform(require_url(opts.platform_base, "platform"))
+    , data(require_url(opts.data_base, "data"))
+    , wire(ex, transport_options{.ca_file = opts.ca_file,
+                                 .timeout = opts.timeout,
+                                 .body_limit = opts.body_limit,
+                                 .max_idle_per_origin = 8})
+    , budget(opts.rate, clock_type::now()) {}
 
 wire_request client::impl::build(const call_spec& spec, const base_url& base,
                                  const std::string& request_id) const {
@@ -166,70 +136,12 @@ net::awaitable<bool> client::impl::async_sleep(milliseconds d) {
     co_return !ec; // operation_aborted: our caller is being cancelled
 }
 
-// A ticket (0 when the request does not count against the budget); nullopt: cancelled.
-// An urgent call (share set) may take any token and goes first; an ordinary one leaves the
-// tokens set aside for shares, and waits while an urgent call waits.
-net::awaitable<std::optional<rate_budget::ticket>>
-client::impl::async_take_token(bool counted, budget_share* share) {
-    if (share != nullptr) {
-        ++share->used;
-    }
-    if (!counted) {
-        co_return rate_budget::ticket{0};
-    }
-    bool waiting = false;
-    for (;;) {
-        const bool behind = share == nullptr && urgent_waiting > 0;
-        rate_budget::grant grant{milliseconds(50), 0}; // behind an urgent call: look again soon
-        if (!behind) {
-            grant = budget.try_acquire(clock_type::now(), share != nullptr ? 0.0 : reserved);
-        }
-        if (grant.wait.count() == 0) {
-            if (waiting) {
-                --urgent_waiting;
-            }
-            if (share != nullptr && share->left > 0) {
-                const double take = std::min(1.0, share->left);
-                share->left -= take;
-                reserved = std::max(0.0, reserved - take);
-            }
-            co_return grant.number;
-        }
-        if (share != nullptr && !waiting) {
-            waiting = true;
-            ++urgent_waiting;
-        }
-        // At most a second: what is set aside, and who waits, changes meanwhile.
-        const milliseconds pause = std::min(grant.wait, milliseconds(1000));
-        if (!co_await async_sleep(pause)) {
-            if (waiting) {
-                --urgent_waiting;
-            }
-            co_return std::nullopt;
-        }
-    }
-}
-
 client::client(net::any_io_executor executor, secret_token token, client_options opts)
     : impl_(std::make_shared<impl>(std::move(executor), std::move(token), std::move(opts))) {}
 
 client::client(client& base, budget_share& share)
     : impl_(base.impl_)
     , share_(&share) {}
-
-void client::reserve(budget_share& share, double n) {
-    share.left += std::max(0.0, n);
-    impl_->reserved += std::max(0.0, n);
-}
-
-void client::release(budget_share& share) {
-    impl_->reserved = std::max(0.0, impl_->reserved - share.left);
-    share.left = 0;
-}
-
-double client::reserved() const {
-    return impl_->reserved;
-}
 
 client::~client() = default;
 
@@ -394,14 +306,6 @@ net::awaitable<outcome<std::vector<api_answer>>> client::async_call_pages(call_s
                 .heroku_request_id = pages.back().heroku_request_id,
                 .outcome_unknown = false};
     co_return e;
-}
-
-const rate_budget& client::budget() const {
-    return impl_->budget;
-}
-
-double client::budget_available() {
-    return impl_->budget.available(clock_type::now());
 }
 
 std::size_t client::connections_opened() const {

@@ -3,6 +3,7 @@
 #include "heroku/transport.hpp"
 
 #include "heroku/api_error.hpp"
+#include "heroku/origin_pool.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
@@ -14,7 +15,6 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
-#include <list>
 #include <map>
 #include <stdexcept>
 #include <utility>
@@ -27,151 +27,15 @@ namespace ssl = net::ssl;
 using tcp = net::ip::tcp;
 using clock_type = std::chrono::steady_clock;
 
+using detail::connection;
+using detail::connection_ptr;
+using detail::lease;
+using detail::origin_pool;
+using detail::slot;
+
 namespace {
 
 constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
-
-struct origin_pool;
-
-// One of an origin's places under the cap. It goes back when destroyed, wherever that
-// happens (a failed connect, a timeout, a cancelled caller, a dropped idle connection), so
-// no error path can keep a place. Holds the pool weakly: a connection outliving its
-// transport (a coroutine frame destroyed late) must not touch it.
-class slot {
-public:
-    slot() = default;
-    explicit slot(std::weak_ptr<origin_pool> pool)
-        : pool_(std::move(pool)) {}
-    slot(slot&& other) noexcept
-        : pool_(std::exchange(other.pool_, {})) {}
-    slot& operator=(slot&& other) noexcept {
-        if (this != &other) {
-            reset();
-            pool_ = std::exchange(other.pool_, {});
-        }
-        return *this;
-    }
-    slot(const slot&) = delete;
-    slot& operator=(const slot&) = delete;
-    ~slot() { reset(); }
-    void reset();
-
-private:
-    std::weak_ptr<origin_pool> pool_;
-};
-
-struct connection {
-    slot place; // first: given back after the socket below is closed
-    std::string origin;
-    std::optional<beast::tcp_stream> plain;
-    std::optional<beast::ssl_stream<beast::tcp_stream>> secure;
-    beast::flat_buffer buffer;
-
-    beast::tcp_stream& lowest() { return secure ? beast::get_lowest_layer(*secure) : *plain; }
-};
-
-using connection_ptr = std::unique_ptr<connection>;
-
-// A caller in an origin's line, on its own coroutine frame. The pool serves it by handing
-// over a pooled connection (an idempotent caller) or a place for a fresh one, then wakes it
-// by cancelling its timer; the timer itself expires at the caller's deadline.
-struct waiter {
-    net::steady_timer timer;
-    bool idempotent = true;
-    bool served = false;
-    connection_ptr conn;
-    slot place;
-    std::weak_ptr<origin_pool> pool;
-    std::list<waiter*>::iterator pos;
-
-    waiter(net::any_io_executor ex, clock_type::time_point deadline, bool idem)
-        : timer(std::move(ex), deadline)
-        , idempotent(idem) {}
-    waiter(const waiter&) = delete;
-    waiter& operator=(const waiter&) = delete;
-    ~waiter();
-};
-
-// One origin's share: how many connections are open, the idle ones, the line of callers.
-// Invariant: while anyone waits, open == cap and nothing is idle (a freed place or a
-// returned connection goes to the line's front first).
-struct origin_pool : std::enable_shared_from_this<origin_pool> {
-    std::size_t cap = 1;
-    std::size_t max_idle = 0;
-    std::size_t open = 0; // idle + in use + being opened
-    std::vector<connection_ptr> idle;
-    std::list<waiter*> line;
-
-    origin_pool(std::size_t c, std::size_t m)
-        : cap(std::max<std::size_t>(c, 1))
-        , max_idle(m) {}
-    // Idle connections first: their places come back to a pool that is going away, which
-    // their weak pointers see as expired.
-    ~origin_pool() { idle.clear(); }
-
-    slot reserve() {
-        ++open;
-        return slot(weak_from_this());
-    }
-
-    void serve(waiter& w) {
-        line.erase(w.pos);
-        w.served = true;
-        w.timer.cancel();
-    }
-
-    // A place came back: the line's front opens a fresh connection with it.
-    void give_back() {
-        --open;
-        while (!line.empty() && open < cap) {
-            auto& w = *line.front();
-            w.place = reserve();
-            serve(w);
-        }
-    }
-
-    // A healthy keep-alive connection after its exchange.
-    void put_back(connection_ptr conn) {
-        if (!line.empty()) {
-            auto& w = *line.front();
-            if (w.idempotent) {
-                w.conn = std::move(conn);
-            } else {
-                // A create needs a fresh connection: it takes this one's place, and this
-                // connection closes (below) without giving the place back.
-                w.place = std::move(conn->place);
-            }
-            serve(w);
-            return;
-        }
-        if (idle.size() < max_idle) {
-            idle.push_back(std::move(conn));
-        }
-        // Otherwise conn is dropped here and its socket closed: no TLS close_notify, which
-        // Heroku does not need and which would cost another deadline-bound round trip.
-    }
-};
-
-void slot::reset() {
-    if (auto pool = pool_.lock()) {
-        pool_.reset();
-        pool->give_back();
-    }
-}
-
-waiter::~waiter() {
-    if (!served) {
-        if (auto p = pool.lock()) {
-            p->line.erase(pos);
-        }
-    }
-}
-
-// What a caller gets from the pool: a pooled connection, or a place to open a fresh one.
-struct lease {
-    connection_ptr pooled;
-    slot place;
-};
 
 wire_failure failure(failure_kind kind, const char* id, std::string message) {
     return wire_failure{.kind = kind, .id = id, .message = std::move(message)};
@@ -281,9 +145,6 @@ struct transport::impl {
     impl(net::any_io_executor ex, transport_options o);
     origin_pool& pool_for(const std::string& origin);
     const origin_pool* find_pool(std::string_view origin) const;
-    net::awaitable<std::variant<lease, wire_failure>>
-    async_acquire(origin_pool& pool, const std::string& origin, bool idempotent,
-                  clock_type::time_point deadline);
     net::awaitable<std::variant<connection_ptr, wire_failure>>
     async_open(const base_url& base, clock_type::time_point deadline, slot place);
     net::awaitable<std::optional<wire_failure>>
@@ -326,59 +187,6 @@ origin_pool& transport::impl::pool_for(const std::string& origin) {
 const origin_pool* transport::impl::find_pool(std::string_view origin) const {
     const auto it = pools.find(origin);
     return it == pools.end() ? nullptr : it->second.get();
-}
-
-net::awaitable<std::variant<lease, wire_failure>>
-transport::impl::async_acquire(origin_pool& pool, const std::string& origin, bool idempotent,
-                               clock_type::time_point deadline) {
-    if (pool.line.empty()) { // with someone in line, a newcomer may not overtake
-        if (idempotent && !pool.idle.empty()) {
-            lease got;
-            got.pooled = std::move(pool.idle.back());
-            pool.idle.pop_back();
-            co_return got;
-        }
-        if (pool.open < pool.cap) {
-            lease got;
-            got.place = pool.reserve();
-            co_return got;
-        }
-        if (!idempotent && !pool.idle.empty()) {
-            // At the cap with idle connections only: a create's fresh connection takes the
-            // place of the longest idle one, else it would wait for nothing.
-            lease got;
-            got.place = std::move(pool.idle.front()->place);
-            pool.idle.erase(pool.idle.begin());
-            co_return got;
-        }
-    }
-    waiter w(executor, deadline, idempotent);
-    w.pool = pool.weak_from_this();
-    w.pos = pool.line.insert(pool.line.end(), &w);
-    const auto [ec] = co_await w.timer.async_wait(use_tuple);
-    if (w.served) {
-        const auto cs = co_await net::this_coro::cancellation_state;
-        if (cs.cancelled() == net::cancellation_type::none) {
-            lease got;
-            got.pooled = std::move(w.conn);
-            got.place = std::move(w.place);
-            co_return got;
-        }
-        // Served and cancelled at once: a handed-over connection goes to the next in line
-        // (a place goes back when w is destroyed).
-        if (w.conn) {
-            pool.put_back(std::move(w.conn));
-        }
-        co_return failure(failure_kind::final, error_ids::cancelled,
-                          "waiting for a connection to " + origin + ": cancelled");
-    }
-    if (ec == net::error::operation_aborted) {
-        co_return failure(failure_kind::final, error_ids::cancelled,
-                          "waiting for a connection to " + origin + ": cancelled");
-    }
-    co_return failure(failure_kind::not_sent, error_ids::timeout,
-                      "waiting for a connection to " + origin + ": deadline passed with " +
-                          std::to_string(pool.open) + " open (the cap)");
 }
 
 net::awaitable<std::variant<connection_ptr, wire_failure>>
@@ -462,7 +270,7 @@ net::awaitable<wire_result> transport::async_exchange(const base_url& base, wire
     const auto origin = base.origin();
     // Kept alive by the map for the transport's life, which outlasts this exchange.
     auto& pool = impl_->pool_for(origin);
-    auto acquired = co_await impl_->async_acquire(pool, origin, request.idempotent, deadline);
+    auto acquired = co_await detail::async_acquire(pool, origin, request.idempotent, deadline);
     if (auto* failed = std::get_if<wire_failure>(&acquired)) {
         co_return std::move(*failed);
     }
