@@ -43,7 +43,13 @@ result<flag_values> read_flags(const std::vector<std::string>& args) {
                  "driven by its control API.",
                  "pgshiftd"};
     app.set_help_flag("-h,--help", "Print this help and exit");
-    app.set_version_flag("--version", version_line("pgshiftd"), "Print the version and exit");
+#ifdef PGSHIFT_CRASH_POINTS
+    const std::string version =
+        version_line("pgshiftd") + ", a test build: crash points compiled in";
+#else
+    const std::string version = version_line("pgshiftd");
+#endif
+    app.set_version_flag("--version", version, "Print the version and exit");
     app.footer(footer);
     app.allow_extras();
     flag_values out;
