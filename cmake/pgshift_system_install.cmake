@@ -3,7 +3,7 @@
 # Installs files into a directory of the system's root, not of the prefix: /etc or
 # /lib/systemd/system. The directory is chosen at install time, from the prefix given then
 # (`cmake --install build --prefix P`), not from CMAKE_INSTALL_PREFIX at configure time:
-#   prefix /usr (the .deb's)  -> /<dir>      (GNUInstallDirs' special case for /usr)
+#   prefix /usr (the .deb's)  -> /<dir>      (GNUInstallDirs' special case for /usr; / too)
 #   any other prefix P        -> P/<dir>     (everything stays under P, for a trial install)
 # DESTDIR is honoured (file(INSTALL) prepends it), so CPack stages these like any other file.
 function(pgshift_install_system_files)
@@ -18,10 +18,9 @@ function(pgshift_install_system_files)
   list(JOIN A_FILES "\" \"" files)
   list(JOIN A_PERMISSIONS " " permissions)
   install(CODE "
-    if(\"\${CMAKE_INSTALL_PREFIX}\" STREQUAL \"/usr\")
+    string(REGEX REPLACE \"/+$\" \"\" pgshift_root \"\${CMAKE_INSTALL_PREFIX}\")
+    if(pgshift_root STREQUAL \"/usr\")
       set(pgshift_root \"\")
-    else()
-      string(REGEX REPLACE \"/+$\" \"\" pgshift_root \"\${CMAKE_INSTALL_PREFIX}\")
     endif()
     file(INSTALL DESTINATION \"\${pgshift_root}/${relative}\" TYPE FILE
          PERMISSIONS ${permissions} FILES \"${files}\")
