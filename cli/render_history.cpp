@@ -2,12 +2,48 @@
 #include "cli/render.hpp"
 #include "cli/render_parts.hpp"
 
+#include <cctype>
+#include <charconv>
 #include <cstdio>
 #include <utility>
 
 namespace pgshift::cli {
 
 using namespace detail;
+
+std::string humanize_bytes(const std::string& text) {
+    static constexpr std::string_view unit = " bytes";
+    std::string out;
+    std::size_t i = 0;
+    while (i < text.size()) {
+        const auto at = text.find(unit, i);
+        if (at == std::string::npos) {
+            break;
+        }
+        // The digits right before " bytes", a whole number (not part of a word).
+        std::size_t start = at;
+        while (start > i && std::isdigit(static_cast<unsigned char>(text[start - 1])) != 0) {
+            --start;
+        }
+        const bool whole =
+            start < at &&
+            (start == 0 || (std::isalnum(static_cast<unsigned char>(text[start - 1])) == 0 &&
+                            text[start - 1] != '.'));
+        const bool ends = at + unit.size() == text.size() ||
+                          std::isalnum(static_cast<unsigned char>(text[at + unit.size()])) == 0;
+        std::int64_t n = 0;
+        const auto [end, ec] = std::from_chars(text.data() + start, text.data() + at, n);
+        if (whole && ends && ec == std::errc() && end == text.data() + at) {
+            out.append(text, i, start - i);
+            out += format_bytes(n);
+        } else {
+            out.append(text, i, at + unit.size() - i);
+        }
+        i = at + unit.size();
+    }
+    out.append(text, std::min(i, text.size()));
+    return out;
+}
 
 std::string render_event(const event_view& e) {
     char type[32];
@@ -19,7 +55,8 @@ std::string render_event(const event_view& e) {
     } else if (!e.from.empty() || !e.to.empty()) {
         transition = e.from + "→" + e.to;
     }
-    for (const std::string* part : {&std::as_const(transition), &e.detail}) {
+    const std::string detail = humanize_bytes(e.detail);
+    for (const std::string* part : {&std::as_const(transition), &detail}) {
         if (!part->empty()) {
             line += "  " + *part;
         }
@@ -40,9 +77,19 @@ std::string render_started(const upgrade_view& u, bool created) {
     return u.id + "\n" + summary + "\n";
 }
 
-std::string render_command(const std::string& command, const upgrade_view& u) {
+std::string render_command(const std::string& command, const upgrade_view& u, clock_time now) {
     const std::string verb = command == "resume" ? "resumed" : command + " requested";
-    return verb + ": " + u.id + " (" + u.app + "), state " + state_with_flags(u) + "\n";
+    std::string out = verb + ": " + u.id + " (" + u.app + "), state " + state_with_flags(u) + "\n";
+    if (command == "pause" && u.downtime && u.downtime->in_maintenance) {
+        // A pause stops pgshift at the next step boundary, not the downtime.
+        const auto seconds = downtime_seconds(*u.downtime, now);
+        out += u.app + " stays in maintenance (down since " +
+               format_time_of_day(u.downtime->began_at) +
+               (seconds ? ", " + format_clock(*seconds) + " so far" : std::string{}) +
+               ") until you run: pgshift resume -a " + u.app + "  (or pgshift cancel -a " + u.app +
+               " to roll back)\n";
+    }
+    return out;
 }
 
 std::string render_outcome(const upgrade_view& u) {

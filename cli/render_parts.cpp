@@ -45,6 +45,9 @@ std::optional<double> downtime_seconds(const downtime_view& d, clock_time now) {
     if (const auto ended = parse_rfc3339(d.ended_at)) {
         return seconds_since(d.began_at, *ended);
     }
+    if (now == clock_time{}) {
+        return std::nullopt; // no clock given: not counted
+    }
     return seconds_since(d.began_at, now);
 }
 
@@ -52,7 +55,7 @@ std::string downtime_text(const downtime_view& d, clock_time now) {
     const auto seconds = downtime_seconds(d, now);
     if (d.in_maintenance) {
         std::string s = "in maintenance since " + format_time_of_day(d.began_at);
-        return seconds ? s + " (" + format_clock(*seconds) + ")" : s;
+        return seconds ? s + " (" + format_clock(*seconds) + " so far)" : s;
     }
     std::string s = seconds ? format_clock(*seconds, true) : std::string("?");
     if (d.heroku_transfer_seconds && d.overhead_seconds) {

@@ -31,11 +31,12 @@ std::optional<double> fraction_of(const progress_view& p);
 // "budget (3rd in line): needs 41 calls, 12 free"
 std::string waiting_text(const waiting_view& w);
 
-// The downtime: the API's figure (as of its answer), else counted from the times.
+// The downtime: the API's figure (as of its answer), else counted from the times (to now
+// while down; nullopt then when now is clock_time{}).
 std::optional<double> downtime_seconds(const downtime_view& d, clock_time now);
 
 // "0:23.4 (Heroku's capture + restore 0:21.0, pgshift's overhead 0:02.4)", or while down
-// "in maintenance since 02:00:13Z (3:41)".
+// "in maintenance since 02:00:13Z (3:41 so far)".
 std::string downtime_text(const downtime_view& d, clock_time now);
 
 // "restoring (paused) (needs attention)"

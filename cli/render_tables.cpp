@@ -10,9 +10,14 @@ namespace {
 
 using namespace detail;
 
+// A finished upgrade's progress is its outcome: the API keeps the last transfer's figures
+// (0 B once the step moved on), which would read as nothing copied.
 std::string list_progress(const upgrade_view& u) {
-    if (!u.progress) {
+    if (is_terminal_state(u.state)) {
         return u.state == "succeeded" ? "100%" : "-";
+    }
+    if (!u.progress) {
+        return "-";
     }
     const auto s = shown(*u.progress);
     if (const auto f = fraction_of(*u.progress)) {
@@ -154,7 +159,9 @@ std::string render_status(const upgrade_view& u, clock_time now) {
     if (u.downtime) {
         add_line(out, "downtime", downtime_text(*u.downtime, now));
     }
-    add_line(out, "progress", or_dash(describe_progress(u.progress)));
+    if (!is_terminal_state(u.state)) { // finished: nothing is in progress (never "0 B")
+        add_line(out, "progress", or_dash(describe_progress(u.progress)));
+    }
     add_line(out, "formation", formation_text(u));
     add_line(out, "source", or_dash(u.source_addon));
     add_line(out, "target", or_dash(u.target_addon));

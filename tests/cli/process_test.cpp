@@ -101,8 +101,8 @@ TEST_F(cli_process, start_sends_the_body_key_and_token_and_prints_the_id) {
     const auto token = write_file("token", "s3cret\n");
     const auto r = run_pgshift(with_api(
         {"--token-file", token, "start", "--app", "sushi", "--plan", "heroku-postgresql:standard-0",
-         "--version", "16", "--no-verify", "--remove-source-after", "3600", "--downtime-at",
-         "2026-11-27T02:00:00Z", "--idempotency-key", "k-1"}));
+         "--confirm", "sushi", "--version", "16", "--no-verify", "--remove-source-after", "3600",
+         "--downtime-at", "2026-11-27T02:00:00Z", "--idempotency-key", "k-1"}));
     EXPECT_EQ(r.code, 0) << r.err;
     EXPECT_EQ(r.out, id1 +
                          "\nstarted: sushi to heroku-postgresql:standard-0 (Postgres 16), state "
@@ -125,8 +125,8 @@ TEST_F(cli_process, start_sends_the_body_key_and_token_and_prints_the_id) {
 TEST_F(cli_process, start_json_prints_the_served_document) {
     const auto served = make_upgrade(id1, "sushi", "pending");
     api.answer("POST", "/v1/upgrades", 201, served.dump());
-    const auto r = run_pgshift(
-        with_api({"--json", "start", "--app", "sushi", "--plan", "heroku-postgresql:standard-0"}));
+    const auto r = run_pgshift(with_api({"--json", "start", "--app", "sushi", "--plan",
+                                         "heroku-postgresql:standard-0", "--confirm", "sushi"}));
     EXPECT_EQ(r.code, 0) << r.err;
     EXPECT_EQ(json::parse(r.out), served);
     EXPECT_EQ(only_request().authorization, "");
@@ -136,8 +136,8 @@ TEST_F(cli_process, a_conflict_is_refused_with_the_apis_message_and_exit_1) {
     api.answer("POST", "/v1/upgrades", 409,
                R"({"id":"conflict","message":"app sushi already has an active upgrade",)"
                R"("upgrade_id":"3f1c0f9e-1111-4222-8333-444455556666"})");
-    const auto r = run_pgshift(
-        with_api({"start", "--app", "sushi", "--plan", "heroku-postgresql:standard-0"}));
+    const auto r = run_pgshift(with_api({"start", "--app", "sushi", "--plan",
+                                         "heroku-postgresql:standard-0", "--confirm", "sushi"}));
     EXPECT_EQ(r.code, 1);
     EXPECT_EQ(r.out, "");
     EXPECT_EQ(r.err, "pgshift: app sushi already has an active upgrade (upgrade " + id1 + ")\n");
@@ -285,7 +285,9 @@ TEST_F(cli_process, a_401_says_so) {
                R"({"id":"unauthorized","message":"missing or wrong API token"})");
     const auto r = run_pgshift(with_api({"list"}));
     EXPECT_EQ(r.code, 1);
-    EXPECT_EQ(r.err, "pgshift: missing or wrong API token\n");
+    // The API's words, then the hint (cli_operator.a_401_hints_at_the_token_file).
+    EXPECT_TRUE(r.err.starts_with("pgshift: missing or wrong API token\n")) << r.err;
+    EXPECT_TRUE(contains(r.err, "--token-file")) << r.err;
 }
 
 std::vector<json> history() {
@@ -329,7 +331,7 @@ TEST_F(cli_process, events_follow_streams_until_the_upgrade_ends) {
     for (const auto& line : {"03:11:00Z  created           →pending  requested",
                              "03:12:00Z  step_completed    pending→provisioning",
                              "03:13:00Z  step_completed    provisioning→restoring",
-                             "03:14:00Z  progress          restoring  52428800 bytes",
+                             "03:14:00Z  progress          restoring  50.0 MiB",
                              "03:15:00Z  step_failed       restoring→rolling_back  restore failed",
                              "03:16:00Z  step_completed    rolling_back→rolled_back"}) {
         expected += std::string("2026-11-26 ") + line + "\n";
@@ -384,14 +386,20 @@ TEST_F(cli_process, watch_of_a_succeeded_upgrade_exits_0_and_json_is_the_final_d
                {make_event(1, "step_completed", "promoting", "succeeded", "")});
     const auto r = run_pgshift(with_api({"--json", "watch", id1}));
     EXPECT_EQ(r.code, 0) << r.err;
-    EXPECT_EQ(json::parse(r.out), done);
+    // One event per line as it happens (JSON Lines), then the final document.
+    const auto last_line = r.out.rfind('\n', r.out.size() - 2);
+    ASSERT_NE(last_line, std::string::npos) << r.out;
+    EXPECT_EQ(json::parse(r.out.substr(0, last_line)),
+              make_event(1, "step_completed", "promoting", "succeeded", ""));
+    EXPECT_EQ(json::parse(r.out.substr(last_line + 1)), done);
 }
 
 TEST_F(cli_process, start_watch_follows_the_new_upgrade) {
     api.answer("POST", "/v1/upgrades", 201, make_upgrade(id1, "sushi", "pending").dump());
     api.script(id1, {make_upgrade(id1, "sushi", "succeeded")}, {0}, {});
-    const auto r = run_pgshift(
-        with_api({"start", "--app", "sushi", "--plan", "heroku-postgresql:standard-0", "--watch"}));
+    const auto r =
+        run_pgshift(with_api({"start", "--app", "sushi", "--plan", "heroku-postgresql:standard-0",
+                              "--watch", "--confirm", "sushi"}));
     EXPECT_EQ(r.code, 0) << r.err;
     EXPECT_TRUE(r.out.starts_with(id1 + "\nstarted: "));
     EXPECT_TRUE(contains(r.out, "succeeded after 12m 03s"));
