@@ -47,9 +47,16 @@ task<step_outcome> set_maintenance(step_env& env, bool on) {
 
 task<step_outcome> end_downtime(step_env& env, bool maintenance) {
     step_outcome r = co_await set_maintenance(env, maintenance);
-    if (std::holds_alternative<step_done>(r) && env.u.downtime.began && !env.u.downtime.ended) {
+    if (!std::holds_alternative<step_done>(r)) {
+        co_return r;
+    }
+    if (env.u.downtime.began && !env.u.downtime.ended) {
         env.u.downtime.ended = env.now; // the answer came: the app runs again
     }
+    // The history's words for the outcome (the app got back what it had before).
+    co_await commit(event_type::effect_recorded,
+                    maintenance ? "maintenance left on, as it was before the upgrade"
+                                : "maintenance off");
     co_return r;
 }
 
@@ -72,6 +79,10 @@ task<step_outcome> scale_to(step_env& env, bool zero) {
     }
     if (!formation_matches(*after, recorded, zero)) {
         co_return step_error{"the formation did not take the requested quantities", true};
+    }
+    if (!zero) {
+        // The history's words for the outcome: what the app has back.
+        co_await commit(event_type::effect_recorded, quantities(recorded, false) + " restored");
     }
     co_return step_done{};
 }
