@@ -35,6 +35,7 @@ struct parsed_args {
 const char* const footer =
     "ID is an upgrade id or an app name (that app's newest upgrade); -a/--app APP names the\n"
     "app as the Heroku CLI does: pgshift status -a sushi.\n"
+    "--api, --token-file and --json go before or after the command (pgshift --help).\n"
     "Without --api or $PGSHIFT_API: unix:/run/pgshift/api.sock when that socket exists (the\n"
     "packaged pgshiftd listens there), else http://127.0.0.1:7432.\n"
     "Environment: PGSHIFT_API (default for --api), PGSHIFT_API_TOKEN_FILE (for --token-file).\n"
@@ -88,11 +89,10 @@ CLI::App* add_id_command(CLI::App& app, const char* name, const char* what, pars
 void add_start(CLI::App& app, parsed_args& a) {
     auto* start = app.add_subcommand("start", "start an upgrade of an app's database");
     start->footer(start_footer);
-    start->add_option("-a,--app", a.start.app, "Heroku app name (required)")->required();
+    start->add_option("-a,--app", a.start.app, "Heroku app name")->required();
     start
         ->add_option("--plan", a.start.plan,
-                     "target plan, heroku-postgresql:<plan>, e.g. heroku-postgresql:standard-0 "
-                     "(required)")
+                     "target plan, heroku-postgresql:<plan>, e.g. heroku-postgresql:standard-0")
         ->required();
     start->add_option("--version", a.start.version,
                       "Postgres major version of the new database (default: the old one's major "
@@ -132,8 +132,7 @@ void add_commands(CLI::App& app, parsed_args& a) {
     add_start(app, a);
     auto* list = app.add_subcommand("list", "list upgrades, newest first (at most 50)");
     list->add_option("--state", a.state_filter,
-                     "only upgrades in this state, e.g. restoring, needs attention is a flag "
-                     "of any state (default: all)");
+                     "only upgrades in this state, e.g. restoring or rolled_back (default: all)");
     list->add_option("-a,--app", a.app_filter, "only this app's upgrades (default: all apps)");
     add_id_command(app, "status", "show one upgrade: state, downtime, progress, timings", a);
     add_id_command(app, "watch",

@@ -125,9 +125,15 @@ int run_status(command_context& ctx, const upgrade_ref& ref) {
         print_json(ctx, reply);
     } else {
         ctx.out << render_status(u, now());
-        if (is_terminal_state(u.state)) {
+        if (u.state == "succeeded" || (u.state == "rolled_back" && u.keep_target_on_rollback)) {
             // What is still billed: the history says what became of the old add-on.
-            const auto left = describe_leftovers(u, fetch_history(ctx, u.id));
+            std::vector<event_view> history;
+            try {
+                history = fetch_history(ctx, u.id);
+            } catch (const api_error&) {
+                // Said without the attachment's name rather than not at all.
+            }
+            const auto left = describe_leftovers(u, history);
             ctx.out << (left.empty() ? "" : left + "\n");
         }
     }

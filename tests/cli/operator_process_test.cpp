@@ -219,6 +219,30 @@ TEST_F(cli_operator, a_start_the_daemon_refuses_is_refused_at_once) {
     EXPECT_EQ(api.requests().size(), 2U) << "one POST each, nothing followed";
 }
 
+TEST_F(cli_operator, status_shows_the_downtime_so_far_and_pause_says_the_app_stays_down) {
+    auto down = make_upgrade(id1, "sushi", "restoring");
+    down["downtime"] = {{"began_at", "2026-11-26T02:00:13.000Z"},
+                        {"ended_at", nullptr},
+                        {"in_maintenance", true},
+                        {"seconds", 221.5},
+                        {"heroku_transfer_seconds", nullptr},
+                        {"overhead_seconds", nullptr}};
+    newest_of_sushi(down);
+    auto paused = down;
+    paused["paused"] = true;
+    api.answer("POST", "/v1/upgrades/" + id1 + "/pause", 200, paused.dump());
+    const auto status = run({"status", "-a", "sushi"});
+    EXPECT_EQ(status.code, 0) << status.err;
+    EXPECT_TRUE(contains(status.out, "downtime    in maintenance since 02:00:13Z (3:41 so far)\n"))
+        << status.out;
+    const auto pause = run({"pause", "-a", "sushi"});
+    EXPECT_EQ(pause.code, 0) << pause.err;
+    EXPECT_TRUE(contains(pause.out, "sushi stays in maintenance (down since 02:00:13Z, 3:41 so "
+                                    "far) until you run: pgshift resume -a sushi  (or pgshift "
+                                    "cancel -a sushi to roll back)\n"))
+        << pause.out;
+}
+
 TEST_F(cli_operator, a_401_hints_at_the_token_file) {
     api.answer("GET", "/v1/upgrades", 401,
                R"({"id":"unauthorized","message":"missing or wrong API token"})");
