@@ -369,7 +369,6 @@ TEST(cli_render, list_shows_downtime_so_far_and_final) {
     const auto text =
         render_list({*decode_upgrade(down_upgrade()), *decode_upgrade(ended_upgrade())}, now);
     EXPECT_NE(text.find("  70%       down 3:41  "), std::string::npos) << text;
-    // Finished: its outcome, not the last transfer's figures.
     EXPECT_NE(text.find("  succeeded  100%      0:23.4     "), std::string::npos) << text;
 }
 
