@@ -83,10 +83,12 @@ task<step_outcome> scale_to(step_env& env, bool zero) {
     if (!formation_matches(*after, recorded, zero)) {
         co_return step_error{"the formation did not take the requested quantities", true};
     }
-    if (!zero) {
-        // The history's words for the outcome: what the app has back.
-        co_await commit(event_type::effect_recorded, quantities(recorded, false) + " restored");
+    // The history's words for the outcome: what the app has now.
+    std::string done = quantities(recorded, false) + " restored";
+    if (zero) {
+        done = quantities(recorded, true) + " (was " + quantities(recorded, false) + ")";
     }
+    co_await commit(event_type::effect_recorded, done);
     co_return step_done{};
 }
 
@@ -116,7 +118,11 @@ task<step_outcome> plan_entering_maintenance(step_env& env) {
         // later than the app went down, whatever a crash hides.
         u.downtime.began = env.now;
     }
-    co_return co_await set_maintenance(env, true);
+    step_outcome r = co_await set_maintenance(env, true);
+    if (std::holds_alternative<step_done>(r)) {
+        co_await commit(event_type::effect_recorded, "maintenance on: the app is down");
+    }
+    co_return r;
 }
 
 task<step_outcome> plan_scaling_down(step_env& env) {
