@@ -210,9 +210,13 @@ progress_view derive_progress(const upgrade& u, time_point now) {
     const double fraction =
         std::min(1.0, static_cast<double>(t.processed_bytes) / static_cast<double>(*t.total_bytes));
     v.percent = std::round(fraction * 1000.0) / 10.0;
-    // The rate so far: bytes since the step started, up to the last report.
-    if (t.at && u.step_started_at && *t.at > *u.step_started_at && t.processed_bytes > 0) {
-        const double elapsed_s = static_cast<double>((*t.at - *u.step_started_at).count()) / 1000.0;
+    // The rate so far: bytes since Heroku started the transfer (else since the step started),
+    // up to the last report. Not the step's start when Heroku's is known: a step entered
+    // while paused starts its transfer only after the resume, and the paused time is no
+    // part of the transfer's rate.
+    const auto from = t.started_at ? t.started_at : u.step_started_at;
+    if (t.at && from && *t.at > *from && t.processed_bytes > 0) {
+        const double elapsed_s = static_cast<double>((*t.at - *from).count()) / 1000.0;
         const double rate = static_cast<double>(t.processed_bytes) / elapsed_s;
         const double left = static_cast<double>(*t.total_bytes - t.processed_bytes);
         v.eta_seconds = static_cast<std::int64_t>(std::ceil(std::max(0.0, left) / rate));

@@ -80,7 +80,7 @@ std::string api_client::resolve(const std::string& id_or_app) {
     }
     const auto page =
         parse_body(get("/v1/upgrades?app=" + encode_component(id_or_app) + "&limit=1"));
-    const auto list = page.find("upgrades");
+    const auto list = page.is_object() ? page.find("upgrades") : page.end();
     if (list != page.end() && list->is_array() && !list->empty()) {
         if (const auto u = decode_upgrade(list->front())) {
             return u->id;
@@ -96,6 +96,17 @@ std::string api_client::resolve(const std::string& id_or_app) {
         }
         throw;
     }
+}
+
+std::string api_client::resolve_app(const std::string& app) {
+    const auto page = parse_body(get("/v1/upgrades?app=" + encode_component(app) + "&limit=1"));
+    const auto list = page.is_object() ? page.find("upgrades") : page.end();
+    if (list != page.end() && list->is_array() && !list->empty()) {
+        if (const auto u = decode_upgrade(list->front())) {
+            return u->id;
+        }
+    }
+    throw api_error(404, "not_found", "no upgrade of an app named \"" + app + "\"");
 }
 
 json parse_body(const http_reply& reply) {

@@ -32,6 +32,8 @@ public:
     // An upgrade id as given, or, for an app name, that app's newest upgrade. Throws as
     // call() does; api_error 404 when neither an upgrade nor an app's upgrade matches.
     std::string resolve(const std::string& id_or_app);
+    // The newest upgrade of `app` (-a APP); api_error 404 when the app has none.
+    std::string resolve_app(const std::string& app);
 
     const api_endpoint& endpoint() const noexcept { return options_.endpoint; }
 

@@ -4,15 +4,14 @@
 #include "cli/commands.hpp"
 #include "cli/errors.hpp"
 #include "cli/terminal_text.hpp"
+#include "cli/token_file.hpp"
 #include "common/version.hpp"
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <charconv>
 #include <cstdlib>
-#include <fcntl.h>
 #include <iostream>
-#include <sstream>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -28,45 +27,93 @@ struct parsed_args {
     start_args start;
     std::optional<std::string> state_filter;
     std::optional<std::string> app_filter;
-    std::string id;
+    std::string id;  // the positional ID
+    std::string app; // -a/--app of the commands that name one upgrade
     bool follow = false;
 };
 
 const char* const footer =
-    "ID is an upgrade id or an app name (that app's newest upgrade).\n"
+    "ID is an upgrade id or an app name (that app's newest upgrade); -a/--app APP names the\n"
+    "app as the Heroku CLI does: pgshift status -a sushi.\n"
+    "--api, --token-file and --json go before or after the command (pgshift --help).\n"
+    "Without --api or $PGSHIFT_API: unix:/run/pgshift/api.sock when that socket exists (the\n"
+    "packaged pgshiftd listens there), else http://127.0.0.1:7432.\n"
     "Environment: PGSHIFT_API (default for --api), PGSHIFT_API_TOKEN_FILE (for --token-file).\n"
     "Exit codes: 0 success (watch, status: succeeded or still running), 1 the upgrade failed,\n"
-    "rolled back or was cancelled, or the API refused; 2 usage error; 3 pgshiftd unreachable.";
+    "rolled back or was cancelled, the API refused, or a start was not confirmed; 2 usage\n"
+    "error; 3 pgshiftd unreachable.";
+
+const char* const start_footer =
+    "start takes the app down: maintenance on and its non-web dynos scaled to 0 while the\n"
+    "database is copied (now, or at --downtime-at). On a terminal it asks you to type the app\n"
+    "name; elsewhere (scripts, cron) --confirm APP is required.\n"
+    "Examples:\n"
+    "  pgshift start -a sushi --plan heroku-postgresql:standard-0\n"
+    "  pgshift start -a sushi --plan heroku-postgresql:standard-0 --version 16 --watch\n"
+    "  pgshift start -a sushi --plan heroku-postgresql:standard-0 \\\n"
+    "      --downtime-at 2026-11-27T02:00:00Z --remove-source-after 86400 --confirm sushi";
 
 std::string env_or(const char* name, std::string fallback) {
     const char* value = std::getenv(name);
     return value != nullptr && *value != '\0' ? std::string(value) : fallback;
 }
 
+// Where the packaged pgshiftd listens; the hidden PGSHIFT_DEFAULT_SOCKET moves it for tests.
+std::string default_socket() {
+    return env_or("PGSHIFT_DEFAULT_SOCKET", std::string(packaged_socket));
+}
+
+// --api when given, else $PGSHIFT_API, else the packaged socket when it exists, else loopback.
+std::string api_text(const parsed_args& a) {
+    if (!a.api.empty()) {
+        return a.api;
+    }
+    if (const auto from_env = env_or("PGSHIFT_API", ""); !from_env.empty()) {
+        return from_env;
+    }
+    struct stat st {};
+    const auto socket = default_socket();
+    if (::stat(socket.c_str(), &st) == 0 && S_ISSOCK(st.st_mode)) {
+        return "unix:" + socket;
+    }
+    return std::string(default_api);
+}
+
 CLI::App* add_id_command(CLI::App& app, const char* name, const char* what, parsed_args& a) {
     auto* sub = app.add_subcommand(name, what);
-    sub->add_option("ID", a.id, "upgrade id or app name")->required();
+    sub->add_option("ID", a.id, "upgrade id, or an app name for that app's newest upgrade");
+    sub->add_option("-a,--app", a.app, "the app whose newest upgrade this is (instead of ID)");
     return sub;
 }
 
-void add_commands(CLI::App& app, parsed_args& a) {
+void add_start(CLI::App& app, parsed_args& a) {
     auto* start = app.add_subcommand("start", "start an upgrade of an app's database");
-    start->add_option("--app", a.start.app, "Heroku app name")->required();
-    start->add_option("--plan", a.start.plan, "target plan, heroku-postgresql:<plan>")->required();
-    start->add_option("--version", a.start.version, "Postgres major version to pin");
+    start->footer(start_footer);
+    start->add_option("-a,--app", a.start.app, "Heroku app name")->required();
+    start
+        ->add_option("--plan", a.start.plan,
+                     "target plan, heroku-postgresql:<plan>, e.g. heroku-postgresql:standard-0")
+        ->required();
+    start->add_option("--version", a.start.version,
+                      "Postgres major version of the new database (default: the old one's major "
+                      "version)");
     start->add_option("--downtime-at", a.start.downtime_at,
-                      "RFC 3339 time: provision now, take the downtime then");
-    start->add_flag("--no-verify", a.start.no_verify, "skip comparing tables and row counts");
+                      "RFC 3339 time: provision now, take the downtime then (default: at once)");
+    start->add_flag("--no-verify", a.start.no_verify,
+                    "skip comparing tables and row counts before the switch (default: verify)");
     start
         ->add_option("--remove-source-after", a.start.remove_source_after,
-                     "destroy the old add-on this many seconds after success")
+                     "destroy the old add-on this many seconds after success (default: keep "
+                     "it; it stays billed until you remove it)")
         ->check(CLI::NonNegativeNumber);
     // Checked by the API (1..1000), which says so in one place.
     start->add_option("--max-downtime-concurrency", a.start.max_downtime_concurrency,
-                      "enter maintenance only while fewer apps than this are in it");
+                      "enter maintenance only while fewer apps than this are in it, 1..1000 "
+                      "(default: pgshiftd's schedule.max_downtime_concurrency)");
     start
         ->add_option("--idempotency-key", a.start.idempotency_key,
-                     "same key and body: the same upgrade")
+                     "same key and body again: the same upgrade, nothing new started "
+                     "(default: none)")
         ->check(
             [](const std::string& key) -> std::string {
                 // It becomes a header: printable ASCII only, as the API requires.
@@ -76,66 +123,31 @@ void add_commands(CLI::App& app, parsed_args& a) {
                 return ok ? "" : "1 to 255 printable ASCII characters";
             },
             "KEY");
-    start->add_flag("--watch", a.start.watch, "then follow it as `watch` does");
-    auto* list = app.add_subcommand("list", "list upgrades, newest first");
-    list->add_option("--state", a.state_filter, "only upgrades in this state");
-    list->add_option("--app", a.app_filter, "only this app's upgrades");
-    add_id_command(app, "status", "show one upgrade", a);
-    add_id_command(app, "watch", "follow an upgrade to its end", a);
+    start->add_option("--confirm", a.start.confirm,
+                      "the app's name again: start without asking (required off a terminal)");
+    start->add_flag("--watch", a.start.watch, "then follow it as `watch` does (default: return)");
+}
+
+void add_commands(CLI::App& app, parsed_args& a) {
+    add_start(app, a);
+    auto* list = app.add_subcommand("list", "list upgrades, newest first (at most 50)");
+    list->add_option("--state", a.state_filter,
+                     "only upgrades in this state, e.g. restoring or rolled_back (default: all)");
+    list->add_option("-a,--app", a.app_filter, "only this app's upgrades (default: all apps)");
+    add_id_command(app, "status", "show one upgrade: state, downtime, progress, timings", a);
+    add_id_command(app, "watch",
+                   "follow an upgrade to its end: a live bar on a terminal, timestamped lines "
+                   "otherwise, one JSON object per event with --json",
+                   a);
     add_id_command(app, "events", "print an upgrade's history", a)
-        ->add_flag("--follow,-f", a.follow, "keep printing until the upgrade ends");
-    add_id_command(app, "pause", "pause at the next step boundary", a);
+        ->add_flag("--follow,-f", a.follow,
+                   "keep printing until the upgrade ends (default: print what is there)");
+    add_id_command(app, "pause",
+                   "pause at the next step boundary (an app in maintenance stays in it)", a);
     add_id_command(app, "resume", "resume a paused upgrade", a);
-    add_id_command(app, "cancel", "cancel; rolls back what was done", a);
-    add_id_command(app, "retry", "retry the failed step", a);
-}
-
-// The token file's text: a regular file of at most 64 KiB. A FIFO is opened non-blocking
-// and refused (it would hang the command), /dev/zero is never read.
-std::string read_token_file(const std::string& path) {
-    // A bare name may be a token pasted where its file belongs: never echo it.
-    const std::string shown = path.find('/') != std::string::npos
-                                  ? "the token file " + path
-                                  : "the token file given (a bare name is not shown)";
-    const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-    if (fd < 0) {
-        throw usage_error("cannot read " + shown);
-    }
-    struct stat st {};
-    constexpr off_t limit = 64 * 1024;
-    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > limit) {
-        ::close(fd);
-        throw usage_error(shown + " is not a regular file of at most 64 KiB");
-    }
-    std::string text(static_cast<std::size_t>(st.st_size), '\0');
-    const auto n = ::read(fd, text.data(), text.size());
-    ::close(fd);
-    if (n < 0) {
-        throw usage_error("cannot read " + shown);
-    }
-    text.resize(static_cast<std::size_t>(n));
-    return text;
-}
-
-std::optional<std::string> read_token(const std::string& path) {
-    if (path.empty()) {
-        return std::nullopt;
-    }
-    // The first line, as pgshiftd reads its token file.
-    const std::string text = read_token_file(path);
-    std::string token = text.substr(0, text.find('\n'));
-    while (!token.empty() && std::isspace(static_cast<unsigned char>(token.back())) != 0) {
-        token.pop_back();
-    }
-    if (token.empty()) {
-        throw usage_error("the token file " + path + " holds no token on its first line");
-    }
-    for (unsigned char c : token) {
-        if (c < 0x21 || c > 0x7e) {
-            throw usage_error("the token in " + path + " holds spaces or control characters");
-        }
-    }
-    return token;
+    add_id_command(app, "cancel", "cancel; rolls back what was done (before the promotion only)",
+                   a);
+    add_id_command(app, "retry", "retry the step that needs attention", a);
 }
 
 int terminal_width() {
@@ -154,6 +166,18 @@ std::chrono::milliseconds poll_interval() {
     return std::chrono::milliseconds(std::max(ms, 10));
 }
 
+// The one upgrade an ID command names: its ID, or -a APP, not both.
+upgrade_ref named_upgrade(const parsed_args& a, const std::string& command) {
+    if (!a.id.empty() && !a.app.empty()) {
+        throw usage_error(command + ": give an upgrade ID or -a APP, not both");
+    }
+    if (a.id.empty() && a.app.empty()) {
+        throw usage_error(command + ": which upgrade? give its ID or -a APP (pgshift " + command +
+                          " -a sushi)");
+    }
+    return a.app.empty() ? upgrade_ref{a.id, false} : upgrade_ref{a.app, true};
+}
+
 int dispatch(const CLI::App& app, command_context& ctx, parsed_args& a) {
     const auto* sub = app.get_subcommands().front();
     const std::string name = sub->get_name();
@@ -163,22 +187,22 @@ int dispatch(const CLI::App& app, command_context& ctx, parsed_args& a) {
     if (name == "list") {
         return run_list(ctx, a.state_filter, a.app_filter);
     }
+    const auto ref = named_upgrade(a, name);
     if (name == "status") {
-        return run_status(ctx, a.id);
+        return run_status(ctx, ref);
     }
     if (name == "watch") {
-        return run_watch(ctx, a.id);
+        return run_watch(ctx, ref);
     }
     if (name == "events") {
-        return run_events(ctx, a.id, a.follow);
+        return run_events(ctx, ref, a.follow);
     }
-    return run_control(ctx, name, a.id);
+    return run_control(ctx, name, ref);
 }
 
 int run_command(const CLI::App& app, parsed_args& a) {
     std::string error;
-    const auto endpoint = parse_endpoint(
-        a.api.empty() ? env_or("PGSHIFT_API", std::string(default_api)) : a.api, error);
+    const auto endpoint = parse_endpoint(api_text(a), error);
     if (!endpoint) {
         throw usage_error(error);
     }
@@ -192,6 +216,8 @@ int run_command(const CLI::App& app, parsed_args& a) {
     ctx.tty = ::isatty(STDOUT_FILENO) == 1;
     ctx.width = ctx.tty ? terminal_width() : 80;
     ctx.poll_interval = poll_interval();
+    ctx.in = &std::cin;
+    ctx.in_tty = ::isatty(STDIN_FILENO) == 1;
     return dispatch(app, ctx, a);
 }
 
@@ -206,11 +232,14 @@ int run_cli(int argc, char** argv) {
     app.fallthrough(); // global flags may follow the command: pgshift status ID --json
     parsed_args a;
     app.add_option("--api", a.api,
-                   "http://HOST:PORT or unix:PATH (default $PGSHIFT_API or " +
+                   "pgshiftd's control API, http://HOST:PORT or unix:PATH (default $PGSHIFT_API, "
+                   "else unix:" +
+                       std::string(packaged_socket) + " when it exists, else " +
                        std::string(default_api) + ")");
     app.add_option("--token-file", a.token_file,
-                   "file holding the API token (default $PGSHIFT_API_TOKEN_FILE)");
-    app.add_flag("--json", a.json, "print the API's JSON as is");
+                   "file whose first line is the API token pgshiftd expects (its "
+                   "--api-token-file; default $PGSHIFT_API_TOKEN_FILE, else no token)");
+    app.add_flag("--json", a.json, "print the API's JSON as is (watch: one object per event)");
     add_commands(app, a);
     try {
         app.parse(argc, argv);
@@ -237,6 +266,11 @@ int run_cli(int argc, char** argv) {
         return exit_unreachable;
     } catch (const api_error& e) {
         std::cerr << "pgshift: " << terminal_text(e.what()) << "\n";
+        if (e.status() == 401) {
+            std::cerr << "pgshift: pgshiftd wants its API token: give the file it reads "
+                         "(--api-token-file) with --token-file FILE or "
+                         "$PGSHIFT_API_TOKEN_FILE\n";
+        }
         return exit_failed;
     } catch (const std::exception& e) {
         std::cerr << "pgshift: " << terminal_text(e.what()) << "\n";

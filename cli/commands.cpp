@@ -61,12 +61,17 @@ std::string start_body(const start_args& args) {
     return body.dump();
 }
 
+std::string resolve(command_context& ctx, const upgrade_ref& ref) {
+    return ref.app ? ctx.client.resolve_app(ref.text) : ctx.client.resolve(ref.text);
+}
+
 int exit_for_state(const std::string& state) {
     return state == "failed" || state == "rolled_back" || state == "cancelled" ? exit_failed
                                                                                : exit_ok;
 }
 
 int run_start(command_context& ctx, const start_args& args) {
+    confirm_start(ctx, args); // before anything is sent
     http_call c{"POST", "/v1/upgrades", start_body(args), {}};
     if (args.idempotency_key) {
         c.headers.emplace_back("Idempotency-Key", *args.idempotency_key);
@@ -112,26 +117,37 @@ int run_list(command_context& ctx, const std::optional<std::string>& state,
     return exit_ok;
 }
 
-int run_status(command_context& ctx, const std::string& id_or_app) {
-    const auto id = ctx.client.resolve(id_or_app);
+int run_status(command_context& ctx, const upgrade_ref& ref) {
+    const auto id = resolve(ctx, ref);
     const auto reply = ctx.client.get(upgrade_path(id));
     const auto u = upgrade_of(reply);
     if (ctx.json) {
         print_json(ctx, reply);
     } else {
         ctx.out << render_status(u, now());
+        if (u.state == "succeeded" || (u.state == "rolled_back" && u.keep_target_on_rollback)) {
+            // What is still billed: the history says what became of the old add-on.
+            std::vector<event_view> history;
+            try {
+                history = fetch_history(ctx, u.id);
+            } catch (const api_error&) {
+                // Said without the attachment's name rather than not at all.
+            }
+            const auto left = describe_leftovers(u, history);
+            ctx.out << (left.empty() ? "" : left + "\n");
+        }
     }
     return exit_for_state(u.state);
 }
 
-int run_control(command_context& ctx, const std::string& command, const std::string& id_or_app) {
-    const auto id = ctx.client.resolve(id_or_app);
+int run_control(command_context& ctx, const std::string& command, const upgrade_ref& ref) {
+    const auto id = resolve(ctx, ref);
     const auto reply = ctx.client.call({"POST", upgrade_path(id, "/" + command), {}, {}});
     const auto u = upgrade_of(reply);
     if (ctx.json) {
         print_json(ctx, reply);
     } else {
-        ctx.out << render_command(command, u);
+        ctx.out << render_command(command, u, now());
     }
     return exit_ok;
 }

@@ -9,6 +9,8 @@
 namespace pgshift::cli {
 
 inline constexpr std::string_view default_api = "http://127.0.0.1:7432";
+// Where the packaged pgshiftd listens: the default when that socket exists.
+inline constexpr std::string_view packaged_socket = "/run/pgshift/api.sock";
 
 struct api_endpoint {
     bool unix_socket = false;

@@ -9,7 +9,8 @@ namespace pgshift::cli {
 // The contract's exit codes (docs/control-api.md, CLI).
 enum exit_code : int {
     exit_ok = 0,          // success; watch: the upgrade succeeded
-    exit_failed = 1,      // the upgrade failed/rolled back/was cancelled, or the API refused
+    exit_failed = 1,      // the upgrade failed/rolled back/was cancelled, the API refused, or a
+                          // start was not confirmed
     exit_usage = 2,       // bad flags, missing arguments, unreadable token file
     exit_unreachable = 3, // no answer from pgshiftd at the address tried
 };
@@ -23,6 +24,12 @@ public:
 // The daemon could not be reached: connection refused, socket missing, a deadline passed,
 // the connection dropped, or what answered did not speak HTTP. what() names the address.
 class unreachable_error : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// The operator did not confirm a start (a wrong answer to "type APP to confirm"): exit 1.
+class aborted_error : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
 };

@@ -82,10 +82,14 @@ private:
                 continue;
             }
             last_seq_ = std::max(last_seq_, e->seq);
-            // On a terminal the bar shows progress; elsewhere every event gets its line.
-            if (!ctx_.json && !(ctx_.tty && e->type == "progress")) {
+            if (ctx_.json) {
+                // One event per line (JSON Lines), as served, as it happens.
+                ctx_.out << terminal_json(raw.dump()) << '\n' << std::flush;
+            } else if (!(ctx_.tty && e->type == "progress")) {
+                // On a terminal the bar shows progress; elsewhere every event gets its line.
                 print_line(render_event(*e));
             }
+            history_.push_back(*e);
         }
         upgrade_ = std::move(u);
         show_progress();
@@ -98,6 +102,10 @@ private:
             ctx_.out << terminal_json(reply_.body) << (reply_.body.ends_with('\n') ? "" : "\n");
         } else {
             ctx_.out << render_outcome(*upgrade_);
+            // What is still billed, from what the history says became of the old add-on.
+            if (const auto left = describe_leftovers(*upgrade_, history_); !left.empty()) {
+                ctx_.out << left << '\n';
+            }
         }
         ctx_.out.flush();
         return exit_for_state(upgrade_->state) == exit_ok ? exit_ok : exit_failed;
@@ -147,6 +155,7 @@ private:
     bool bar_drawn_ = false;
     http_reply reply_;
     std::optional<upgrade_view> upgrade_;
+    std::vector<event_view> history_; // every event seen (seq 1 on)
     std::string last_plain_progress_;
     std::optional<steady::time_point> last_plain_at_;
 };
@@ -167,8 +176,18 @@ void print_events(command_context& ctx, const std::vector<ordered_json>& events,
 
 } // namespace
 
-int run_events(command_context& ctx, const std::string& id_or_app, bool follow) {
-    const auto id = ctx.client.resolve(id_or_app);
+std::vector<event_view> fetch_history(command_context& ctx, const std::string& id) {
+    std::vector<event_view> out;
+    for (const auto& raw : fetch_events(ctx, id, 0)) {
+        if (auto e = decode(raw)) {
+            out.push_back(std::move(*e));
+        }
+    }
+    return out;
+}
+
+int run_events(command_context& ctx, const upgrade_ref& ref, bool follow) {
+    const auto id = resolve(ctx, ref);
     std::int64_t last_seq = 0;
     if (!follow) {
         const auto reply = ctx.client.get(upgrade_path(id, "/events?after=0"));
@@ -195,8 +214,8 @@ int run_events(command_context& ctx, const std::string& id_or_app, bool follow) 
     }
 }
 
-int run_watch(command_context& ctx, const std::string& id_or_app) {
-    return watch_upgrade(ctx, ctx.client.resolve(id_or_app));
+int run_watch(command_context& ctx, const upgrade_ref& ref) {
+    return watch_upgrade(ctx, resolve(ctx, ref));
 }
 
 int watch_upgrade(command_context& ctx, const std::string& id) {

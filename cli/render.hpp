@@ -20,14 +20,24 @@ std::string render_list(const std::vector<upgrade_view>& upgrades, clock_time no
 // `status`: one "label  value" line per fact, then the per-step timings.
 std::string render_status(const upgrade_view& u, clock_time now);
 
-// One event, no newline: "TIME  TYPE  from→to  detail" (empty parts left out).
+// One event, no newline: "TIME  TYPE  from→to  detail" (empty parts left out); byte counts
+// in the detail ("58012957 bytes") read in human units ("55.3 MiB").
 std::string render_event(const event_view& e);
+
+// "58012957 bytes" anywhere in text as format_bytes shows it: "55.3 MiB".
+std::string humanize_bytes(const std::string& text);
+
+// What a finished upgrade leaves billed, one line (no newline), from the upgrade and its
+// history: the old add-on with its attachment and how to remove it, or that pgshift removed
+// it, or that it belongs to another app; after a rollback that kept the new add-on, that one.
+// "" when nothing is left (or the upgrade is not finished).
+std::string describe_leftovers(const upgrade_view& u, const std::vector<event_view>& history);
 
 // "70.0 MiB / 100.0 MiB  70.0%  ETA 42s"; the API's estimate for now when it made one:
 // "~73.2 MiB / 100.0 MiB  ~73.2%  ETA ~38s (estimated)"; "" when there is no progress.
 std::string describe_progress(const std::optional<progress_view>& p);
 
-// "in maintenance since 02:00:13Z (3:41)" while down; once ended "downtime 0:23.4
+// "in maintenance since 02:00:13Z (3:41 so far)" while down; once ended "downtime 0:23.4
 // (Heroku's capture + restore 0:21.0, pgshift's overhead 0:02.4)", or with the times when
 // Heroku's are not known; "" before maintenance. now counts when the API gave no seconds.
 std::string describe_downtime(const std::optional<downtime_view>& d, clock_time now);
@@ -50,8 +60,10 @@ std::string render_progress_plain(const upgrade_view& u, clock_time now);
 // `start`: the id on its own line, then a one-line summary.
 std::string render_started(const upgrade_view& u, bool created);
 
-// pause/resume/cancel/retry: one line saying what was asked and where the upgrade is.
-std::string render_command(const std::string& command, const upgrade_view& u);
+// pause/resume/cancel/retry: one line saying what was asked and where the upgrade is; a
+// pause while the app is in maintenance adds that it stays in maintenance until resume or
+// cancel.
+std::string render_command(const std::string& command, const upgrade_view& u, clock_time now = {});
 
 // The end of `watch`: how the upgrade ended, with its last error when it failed, and the
 // downtime line of describe_downtime once the app was down.

@@ -140,6 +140,11 @@ std::optional<upgrade_view> decode_upgrade(const json& j) {
     u.waiting = decode_waiting(j);
     u.source_addon = addon_name(j, "source_addon");
     u.target_addon = addon_name(j, "target_addon");
+    u.source_app = text(j, "source_app");
+    if (const json* o = member(j, "options"); o != nullptr && o->is_object()) {
+        u.remove_source_after = integer(*o, "remove_source_after");
+        u.keep_target_on_rollback = flag(*o, "keep_target_on_rollback");
+    }
     u.last_error = text(j, "last_error");
     u.created_at = text(j, "created_at");
     u.updated_at = text(j, "updated_at");

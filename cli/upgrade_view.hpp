@@ -71,6 +71,9 @@ struct upgrade_view {
     std::vector<std::pair<std::string, int>> formation; // (type, quantity)
     std::string source_addon;                           // add-on names
     std::string target_addon;
+    std::string source_app; // the app owning the source add-on ("" until known)
+    std::optional<std::int64_t> remove_source_after; // options.remove_source_after
+    bool keep_target_on_rollback = false;            // options.keep_target_on_rollback
     std::string last_error;
     std::vector<timing_view> timings;
     std::string created_at;

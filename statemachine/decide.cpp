@@ -56,14 +56,52 @@ decision enter(upgrade u, state next, time_point now, event_type entry, std::str
     return {std::move(u), act, {}, entry, std::move(detail)};
 }
 
+// The rollback's summary line, its steps in the order it took them (plan_rolling_back):
+// "rollback: restore stopped, worker=3 restored, maintenance off, target pgshift-… destroyed".
+// "stopped", not "cancelled": the cancel is best effort (Heroku refuses it for a restore that
+// already ended, as a failed one has), and destroying the target ends a restore anyway.
+std::string rollback_summary(const upgrade& u) {
+    std::string out;
+    const auto add = [&out](const std::string& part) {
+        out += (out.empty() ? "rollback: " : ", ") + part;
+    };
+    if (!u.restore_uuid.empty()) {
+        add("restore stopped");
+    }
+    for (compensation c : compensation_plan(u)) {
+        switch (c) {
+        case compensation::scale_up: {
+            std::string q;
+            for (const process_quantity& p : u.formation) {
+                q += (q.empty() ? "" : " ") + p.type + "=" + std::to_string(p.quantity);
+            }
+            add(q + " restored");
+            break;
+        }
+        case compensation::restore_maintenance:
+            add(u.original_maintenance.value_or(false) ? "maintenance left on, as before"
+                                                       : "maintenance off");
+            break;
+        case compensation::destroy_target:
+            add("target " + u.target_addon_name + " destroyed");
+            break;
+        }
+    }
+    if (u.request.keep_target_on_rollback && !u.target_addon_name.empty()) {
+        add("target " + u.target_addon_name + " kept (keep_target_on_rollback)");
+    }
+    return out.empty() ? "rollback: nothing to undo" : out;
+}
+
 decision on_done(upgrade u, time_point now) {
     state from = u.current;
     state next = successor(from, u.request);
+    std::string detail =
+        from == state::rolling_back ? rollback_summary(u) : std::string(to_string(from)) + " done";
     if (u.current != state::rolling_back) {
         u.last_error.clear();
     }
-    return enter(std::move(u), next, now, event_type::step_completed,
-                 std::string(to_string(from)) + " done");
+    return enter(std::move(u), next, now, event_type::step_completed, std::move(detail));
 }
 
 decision on_error(upgrade u, const step_error& e, time_point now, const retry_policy& p) {

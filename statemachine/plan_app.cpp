@@ -47,9 +47,19 @@ task<step_outcome> set_maintenance(step_env& env, bool on) {
 
 task<step_outcome> end_downtime(step_env& env, bool maintenance) {
     step_outcome r = co_await set_maintenance(env, maintenance);
-    if (std::holds_alternative<step_done>(r) && env.u.downtime.began && !env.u.downtime.ended) {
+    if (!std::holds_alternative<step_done>(r)) {
+        co_return r;
+    }
+    if (env.u.downtime.began && !env.u.downtime.ended) {
         env.u.downtime.ended = env.now; // the answer came: the app runs again
     }
+    // The history's words for the outcome (the app got back what it had before).
+    // (Chosen outside the co_await: GCC 12 miscompiles ?: inside one.)
+    const char* words = "maintenance off";
+    if (maintenance) {
+        words = "maintenance left on, as it was before the upgrade";
+    }
+    co_await commit(event_type::effect_recorded, words);
     co_return r;
 }
 
@@ -73,6 +83,12 @@ task<step_outcome> scale_to(step_env& env, bool zero) {
     if (!formation_matches(*after, recorded, zero)) {
         co_return step_error{"the formation did not take the requested quantities", true};
     }
+    // The history's words for the outcome: what the app has now.
+    std::string done = quantities(recorded, false) + " restored";
+    if (zero) {
+        done = quantities(recorded, true) + " (was " + quantities(recorded, false) + ")";
+    }
+    co_await commit(event_type::effect_recorded, done);
     co_return step_done{};
 }
 
@@ -102,7 +118,11 @@ task<step_outcome> plan_entering_maintenance(step_env& env) {
         // later than the app went down, whatever a crash hides.
         u.downtime.began = env.now;
     }
-    co_return co_await set_maintenance(env, true);
+    step_outcome r = co_await set_maintenance(env, true);
+    if (std::holds_alternative<step_done>(r)) {
+        co_await commit(event_type::effect_recorded, "maintenance on: the app is down");
+    }
+    co_return r;
 }
 
 task<step_outcome> plan_scaling_down(step_env& env) {

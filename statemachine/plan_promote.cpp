@@ -199,8 +199,17 @@ task<step_outcome> plan_confirming(step_env& env) {
                                  info->postgres_version.value_or("?") + ", not " + *pinned,
                              false};
     }
-    co_await commit(event_type::effect_recorded,
-                    "confirmed: DATABASE_URL is " + u.target_addon_name + " on " + info->plan);
+    // The old database stays (and is billed) until it is removed: the history names where.
+    std::string old;
+    for (const auto& a : *all) {
+        if (old.empty() && a.addon.id == u.source_addon_id && a.name != "DATABASE" &&
+            !a.name_space) {
+            old = "; the old database " + u.source_addon_name + " stays attached as " + a.name;
+        }
+    }
+    co_await commit(event_type::effect_recorded, "confirmed: DATABASE_URL is " +
+                                                     u.target_addon_name + " on " + info->plan +
+                                                     old);
     co_return step_done{};
 }
 

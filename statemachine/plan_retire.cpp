@@ -47,6 +47,9 @@ task<step_outcome> destroy_addon(step_env& env, std::string name_or_id, bool onl
         if (!gone && !heroku::is_not_found(gone.err())) {
             co_return heroku_failure("destroy " + a->name, gone.err());
         }
+        if (gone) {
+            co_await commit(event_type::effect_recorded, a->name + " destroyed", a->id);
+        }
     }
     // Gone once Heroku no longer knows it, or says deprovisioned.
     co_return co_await poll(

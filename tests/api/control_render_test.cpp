@@ -220,6 +220,17 @@ TEST(control_render, progress_is_extrapolated_between_polls_at_the_measured_rate
     EXPECT_EQ(p["estimated_eta_seconds"], 870);
 }
 
+TEST(control_render, the_eta_after_a_resume_does_not_count_the_paused_time) {
+    // Restoring was entered at 100 s while paused; resumed, the restore began on Heroku at
+    // 1000 s and read 1000 of 10000 bytes by 1100 s: 10 B/s, 900 s left. Counting from the
+    // step's start (900 s of it paused) would say 1 B/s and 9000 s.
+    upgrade u = transferring();
+    u.transfer = {1000, 10'000, "restoring", at_s(1100), at_s(1000)};
+    const auto p = render_at(u, at_s(1100))["progress"];
+    EXPECT_EQ(p["eta_seconds"], 900);
+    EXPECT_EQ(p["estimated_eta_seconds"], 900);
+}
+
 TEST(control_render, estimate_is_capped_at_the_total) {
     const auto p = render_at(transferring(), at_s(5000))["progress"];
     EXPECT_EQ(p["estimated_bytes"], 10'000);

@@ -51,6 +51,13 @@ fake_control_api::fake_control_api() {
     server_ = std::make_unique<running_server>([this](http::request& req) { return handle(req); });
 }
 
+fake_control_api::fake_control_api(const std::string& address) {
+    http::server_options options;
+    options.address = address;
+    server_ = std::make_unique<running_server>([this](http::request& req) { return handle(req); },
+                                               std::move(options));
+}
+
 void fake_control_api::answer(const std::string& method, const std::string& target, int status,
                               std::string body) {
     const std::lock_guard lock{mutex_};

@@ -33,6 +33,8 @@ nlohmann::json make_event(int seq, const std::string& type, const nlohmann::json
 class fake_control_api {
 public:
     fake_control_api();
+    // Listening on `address` instead of loopback: "unix:/path" for a unix socket.
+    explicit fake_control_api(const std::string& address);
     std::uint16_t port() const { return server_->port(); }
     std::string url() const { return "http://127.0.0.1:" + std::to_string(port()); }
 

@@ -1,18 +1,11 @@
 // The built pgshift binary against a fake control API: output, --json, requests, exit codes.
 #include "tests/api/server_fixture.hpp"
+#include "tests/cli/cli_runner.hpp"
 #include "tests/cli/fake_control_api.hpp"
-#include "tests/support/child_process.hpp"
 
-#include <cstdlib>
 #include <fstream>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <nlohmann/json.hpp>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
-#include <thread>
-#include <unistd.h>
 
 namespace {
 
@@ -21,58 +14,6 @@ using nlohmann::json;
 using namespace std::chrono_literals;
 
 const std::string id1 = "3f1c0f9e-1111-4222-8333-444455556666";
-
-struct run_result {
-    int code = -1;
-    std::string out;
-    std::string err;
-};
-
-// Runs argv (and extra "NAME=value" environment) to completion.
-run_result run_pgshift_command(std::vector<std::string> args, std::vector<std::string> env = {}) {
-    // The operator's own settings must not leak in: extra env entries come after the parent's.
-    ::unsetenv("PGSHIFT_API");
-    ::unsetenv("PGSHIFT_API_TOKEN_FILE");
-    static int n = 0;
-    const temp_dir dir;
-    env.emplace_back("PGSHIFT_POLL_INTERVAL_MS=20");
-    const auto out = dir.path() + "/out" + std::to_string(++n);
-    const auto err = dir.path() + "/err" + std::to_string(n);
-    child_process child(args, env, out, err);
-    const auto status = child.wait_for(30s);
-    run_result r;
-    r.out = child.out();
-    r.err = child.err();
-    if (!status) {
-        ADD_FAILURE() << "pgshift still running after 30 s\n" << r.out << r.err;
-        return r;
-    }
-    r.code = status->exited ? status->code : -1;
-    return r;
-}
-
-// Runs pgshift with args (and extra environment) to completion.
-run_result run_pgshift(std::vector<std::string> args, std::vector<std::string> env = {}) {
-    args.insert(args.begin(), PGSHIFT_CLI_BIN);
-    return run_pgshift_command(std::move(args), std::move(env));
-}
-
-bool contains(const std::string& text, const std::string& needle) {
-    return text.find(needle) != std::string::npos;
-}
-
-// A port nothing listens on: bound once, then released.
-std::uint16_t unused_port() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    socklen_t len = sizeof addr;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-    ::close(fd);
-    return ntohs(addr.sin_port);
-}
 
 class cli_process : public ::testing::Test {
 protected:
@@ -101,8 +42,8 @@ TEST_F(cli_process, start_sends_the_body_key_and_token_and_prints_the_id) {
     const auto token = write_file("token", "s3cret\n");
     const auto r = run_pgshift(with_api(
         {"--token-file", token, "start", "--app", "sushi", "--plan", "heroku-postgresql:standard-0",
-         "--version", "16", "--no-verify", "--remove-source-after", "3600", "--downtime-at",
-         "2026-11-27T02:00:00Z", "--idempotency-key", "k-1"}));
+         "--confirm", "sushi", "--version", "16", "--no-verify", "--remove-source-after", "3600",
+         "--downtime-at", "2026-11-27T02:00:00Z", "--idempotency-key", "k-1"}));
     EXPECT_EQ(r.code, 0) << r.err;
     EXPECT_EQ(r.out, id1 +
                          "\nstarted: sushi to heroku-postgresql:standard-0 (Postgres 16), state "
@@ -125,8 +66,8 @@ TEST_F(cli_process, start_sends_the_body_key_and_token_and_prints_the_id) {
 TEST_F(cli_process, start_json_prints_the_served_document) {
     const auto served = make_upgrade(id1, "sushi", "pending");
     api.answer("POST", "/v1/upgrades", 201, served.dump());
-    const auto r = run_pgshift(
-        with_api({"--json", "start", "--app", "sushi", "--plan", "heroku-postgresql:standard-0"}));
+    const auto r = run_pgshift(with_api({"--json", "start", "--app", "sushi", "--plan",
+                                         "heroku-postgresql:standard-0", "--confirm", "sushi"}));
     EXPECT_EQ(r.code, 0) << r.err;
     EXPECT_EQ(json::parse(r.out), served);
     EXPECT_EQ(only_request().authorization, "");
@@ -136,8 +77,8 @@ TEST_F(cli_process, a_conflict_is_refused_with_the_apis_message_and_exit_1) {
     api.answer("POST", "/v1/upgrades", 409,
                R"({"id":"conflict","message":"app sushi already has an active upgrade",)"
                R"("upgrade_id":"3f1c0f9e-1111-4222-8333-444455556666"})");
-    const auto r = run_pgshift(
-        with_api({"start", "--app", "sushi", "--plan", "heroku-postgresql:standard-0"}));
+    const auto r = run_pgshift(with_api({"start", "--app", "sushi", "--plan",
+                                         "heroku-postgresql:standard-0", "--confirm", "sushi"}));
     EXPECT_EQ(r.code, 1);
     EXPECT_EQ(r.out, "");
     EXPECT_EQ(r.err, "pgshift: app sushi already has an active upgrade (upgrade " + id1 + ")\n");
@@ -285,7 +226,9 @@ TEST_F(cli_process, a_401_says_so) {
                R"({"id":"unauthorized","message":"missing or wrong API token"})");
     const auto r = run_pgshift(with_api({"list"}));
     EXPECT_EQ(r.code, 1);
-    EXPECT_EQ(r.err, "pgshift: missing or wrong API token\n");
+    // The API's words, then the hint (cli_operator.a_401_hints_at_the_token_file).
+    EXPECT_TRUE(r.err.starts_with("pgshift: missing or wrong API token\n")) << r.err;
+    EXPECT_TRUE(contains(r.err, "--token-file")) << r.err;
 }
 
 std::vector<json> history() {
@@ -329,7 +272,7 @@ TEST_F(cli_process, events_follow_streams_until_the_upgrade_ends) {
     for (const auto& line : {"03:11:00Z  created           →pending  requested",
                              "03:12:00Z  step_completed    pending→provisioning",
                              "03:13:00Z  step_completed    provisioning→restoring",
-                             "03:14:00Z  progress          restoring  52428800 bytes",
+                             "03:14:00Z  progress          restoring  50.0 MiB",
                              "03:15:00Z  step_failed       restoring→rolling_back  restore failed",
                              "03:16:00Z  step_completed    rolling_back→rolled_back"}) {
         expected += std::string("2026-11-26 ") + line + "\n";
@@ -384,117 +327,23 @@ TEST_F(cli_process, watch_of_a_succeeded_upgrade_exits_0_and_json_is_the_final_d
                {make_event(1, "step_completed", "promoting", "succeeded", "")});
     const auto r = run_pgshift(with_api({"--json", "watch", id1}));
     EXPECT_EQ(r.code, 0) << r.err;
-    EXPECT_EQ(json::parse(r.out), done);
+    // One event per line as it happens (JSON Lines), then the final document.
+    const auto last_line = r.out.rfind('\n', r.out.size() - 2);
+    ASSERT_NE(last_line, std::string::npos) << r.out;
+    EXPECT_EQ(json::parse(r.out.substr(0, last_line)),
+              make_event(1, "step_completed", "promoting", "succeeded", ""));
+    EXPECT_EQ(json::parse(r.out.substr(last_line + 1)), done);
 }
 
 TEST_F(cli_process, start_watch_follows_the_new_upgrade) {
     api.answer("POST", "/v1/upgrades", 201, make_upgrade(id1, "sushi", "pending").dump());
     api.script(id1, {make_upgrade(id1, "sushi", "succeeded")}, {0}, {});
-    const auto r = run_pgshift(
-        with_api({"start", "--app", "sushi", "--plan", "heroku-postgresql:standard-0", "--watch"}));
+    const auto r =
+        run_pgshift(with_api({"start", "--app", "sushi", "--plan", "heroku-postgresql:standard-0",
+                              "--watch", "--confirm", "sushi"}));
     EXPECT_EQ(r.code, 0) << r.err;
     EXPECT_TRUE(r.out.starts_with(id1 + "\nstarted: "));
     EXPECT_TRUE(contains(r.out, "succeeded after 12m 03s"));
-}
-
-TEST_F(cli_process, environment_supplies_the_address_and_the_token_file) {
-    api.answer("GET", "/v1/upgrades", 200, R"({"upgrades":[],"next":null})");
-    const auto token = write_file("token", "from-env");
-    const auto r =
-        run_pgshift({"list"}, {"PGSHIFT_API=" + api.url(), "PGSHIFT_API_TOKEN_FILE=" + token});
-    EXPECT_EQ(r.code, 0) << r.err;
-    EXPECT_EQ(r.out, "no upgrades\n");
-    EXPECT_EQ(only_request().authorization, "Bearer from-env");
-}
-
-TEST_F(cli_process, usage_errors_exit_2) {
-    const std::string fifo = dir.path() + "/token-fifo";
-    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
-    const std::vector<std::vector<std::string>> cases = {
-        {},
-        {"frobnicate"},
-        {"--bogus", "list"},
-        {"status"},
-        {"start", "--app", "sushi"},
-        {"start", "--app", "sushi", "--plan", "p", "--remove-source-after", "-1"},
-        {"start", "--app", "sushi", "--plan", "p", "--idempotency-key", "a\r\nX-Injected: 1"},
-        {"--token-file", "HRKU-pasted-token", "list"},
-        {"--api", "ftp://x", "list"},
-        {"--token-file", "/nonexistent/token", "list"},
-        {"--token-file", "/dev/zero", "list"}, // read forever (no newline) before
-        {"--token-file", "/tmp", "list"},
-        {"--token-file", fifo, "list"}, // hung before
-    };
-    for (const auto& args : cases) {
-        const auto r = run_pgshift(with_api(args));
-        EXPECT_EQ(r.code, 2) << testing::PrintToString(args) << r.err;
-        EXPECT_TRUE(r.err.starts_with("pgshift: ")) << r.err;
-        EXPECT_FALSE(contains(r.err, "pasted-token")) << "a pasted token is echoed: " << r.err;
-    }
-    EXPECT_TRUE(run_pgshift(with_api({"frobnicate"}))
-                    .err.starts_with("pgshift: unknown command frobnicate\n"));
-    EXPECT_EQ(run_pgshift(with_api({"--token-file", fifo, "list"})).err,
-              "pgshift: the token file " + fifo + " is not a regular file of at most 64 KiB\n");
-    EXPECT_TRUE(api.requests().empty());
-    const auto help = run_pgshift({"--help"});
-    EXPECT_EQ(help.code, 0);
-    EXPECT_TRUE(contains(help.out, "watch"));
-}
-
-TEST(cli_unreachable, nothing_listening_on_the_port_exits_3_naming_the_address) {
-    const auto url = "http://127.0.0.1:" + std::to_string(unused_port());
-    const auto r = run_pgshift({"--api", url, "list"});
-    EXPECT_EQ(r.code, 3);
-    EXPECT_TRUE(contains(r.err, "cannot reach pgshiftd at " + url)) << r.err;
-    EXPECT_TRUE(contains(r.err, "is pgshiftd running?")) << r.err;
-}
-
-TEST(cli_unreachable, a_missing_unix_socket_exits_3) {
-    const temp_dir dir;
-    const auto r = run_pgshift({"--api", "unix:" + dir.path() + "/api.sock", "status", id1});
-    EXPECT_EQ(r.code, 3);
-    EXPECT_TRUE(contains(r.err, "cannot reach pgshiftd at unix:" + dir.path() + "/api.sock"))
-        << r.err;
-}
-
-// Answers one request on a unix socket with `body`; returns what it read.
-std::string serve_once_on_unix(int listener, const std::string& body) {
-    const int fd = ::accept(listener, nullptr, nullptr);
-    std::string request;
-    char buf[4096];
-    while (request.find("\r\n\r\n") == std::string::npos) {
-        const auto n = ::read(fd, buf, sizeof buf);
-        if (n <= 0) {
-            break;
-        }
-        request.append(buf, std::size_t(n));
-    }
-    const auto reply = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " +
-                       std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
-    (void)!::write(fd, reply.data(), reply.size());
-    ::close(fd);
-    return request;
-}
-
-TEST(cli_unix_socket, status_over_a_unix_socket) {
-    const temp_dir dir;
-    const auto path = dir.path() + "/api.sock";
-    const int listener = ::socket(AF_UNIX, SOCK_STREAM, 0);
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path.c_str());
-    ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-    ASSERT_EQ(::listen(listener, 1), 0);
-    const auto served = make_upgrade(id1, "sushi", "succeeded");
-    std::string request;
-    std::thread server([&] { request = serve_once_on_unix(listener, served.dump()); });
-    const auto r = run_pgshift({"--api", "unix:" + path, "--json", "status", id1});
-    server.join();
-    ::close(listener);
-    EXPECT_EQ(r.code, 0) << r.err;
-    EXPECT_EQ(json::parse(r.out), served);
-    EXPECT_TRUE(request.starts_with("GET /v1/upgrades/" + id1 + " HTTP/1.1\r\n")) << request;
-    EXPECT_TRUE(contains(request, "Host: localhost\r\n")) << request;
 }
 
 } // namespace

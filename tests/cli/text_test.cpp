@@ -188,7 +188,7 @@ TEST(cli_render, event_lines_show_time_type_transition_and_detail) {
               "2026-11-26 03:10:01Z  step_completed    pending→provisioning");
     EXPECT_EQ(render_event({3, "2026-11-26T03:12:00.000Z", "progress", "restoring", "restoring",
                             "1024 bytes"}),
-              "2026-11-26 03:12:00Z  progress          restoring  1024 bytes");
+              "2026-11-26 03:12:00Z  progress          restoring  1.0 KiB"); // human units
     EXPECT_EQ(render_event({4, "2026-11-26T03:12:00.000Z", "paused", "", "", ""}),
               "2026-11-26 03:12:00Z  paused");
 }
@@ -283,7 +283,7 @@ json ended_upgrade() {
 TEST(cli_render, downtime_while_down_and_after) {
     const auto now = at("2026-11-26T02:03:54.500Z");
     EXPECT_EQ(describe_downtime(decode_upgrade(down_upgrade())->downtime, now),
-              "in maintenance since 02:00:13Z (3:41)");
+              "in maintenance since 02:00:13Z (3:41 so far)");
     EXPECT_EQ(describe_downtime(decode_upgrade(ended_upgrade())->downtime, now),
               "downtime 0:23.4 (Heroku's capture + restore 0:21.0, pgshift's overhead 0:02.4)");
     // Heroku's times unknown (a rollback before the restore): the times instead.
@@ -299,7 +299,7 @@ TEST(cli_render, downtime_while_down_and_after) {
     auto down = down_upgrade();
     down["downtime"].erase("seconds");
     EXPECT_EQ(describe_downtime(decode_upgrade(down)->downtime, now),
-              "in maintenance since 02:00:13Z (3:41)");
+              "in maintenance since 02:00:13Z (3:41 so far)");
     // Before maintenance: nothing, and no line in status.
     EXPECT_EQ(describe_downtime(restoring().downtime, now), "");
     EXPECT_EQ(render_status(restoring(), now).find("downtime"), std::string::npos);
@@ -308,7 +308,7 @@ TEST(cli_render, downtime_while_down_and_after) {
 TEST(cli_render, status_and_outcome_show_the_downtime) {
     const auto now = at("2026-11-26T02:03:54.500Z");
     EXPECT_NE(render_status(*decode_upgrade(down_upgrade()), now)
-                  .find("\ndowntime    in maintenance since 02:00:13Z (3:41)\n"),
+                  .find("\ndowntime    in maintenance since 02:00:13Z (3:41 so far)\n"),
               std::string::npos);
     const auto ended = *decode_upgrade(ended_upgrade());
     EXPECT_NE(render_status(ended, now)
@@ -329,7 +329,7 @@ TEST(cli_render, watch_shows_the_app_down_on_the_bar_and_the_plain_line) {
     EXPECT_EQ(line.rfind("restoring  down 3:41  [", 0), 0U) << line;
     EXPECT_EQ(render_progress_plain(u, now),
               "2026-11-26 02:03:54Z  progress          restoring  in maintenance since 02:00:13Z "
-              "(3:41)  70.0 MiB / 100.0 MiB  70.0%  ETA 42s  (restoring table orders)");
+              "(3:41 so far)  70.0 MiB / 100.0 MiB  70.0%  ETA 42s  (restoring table orders)");
     auto scaling = u;
     scaling.progress.reset();
     scaling.state = "scaling_down";
@@ -369,7 +369,7 @@ TEST(cli_render, list_shows_downtime_so_far_and_final) {
     const auto text =
         render_list({*decode_upgrade(down_upgrade()), *decode_upgrade(ended_upgrade())}, now);
     EXPECT_NE(text.find("  70%       down 3:41  "), std::string::npos) << text;
-    EXPECT_NE(text.find("  succeeded  70%       0:23.4     "), std::string::npos) << text;
+    EXPECT_NE(text.find("  succeeded  100%      0:23.4     "), std::string::npos) << text;
 }
 
 // Between Heroku's reports the API extrapolates; the CLI marks what it shows as estimated.

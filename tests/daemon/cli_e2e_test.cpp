@@ -50,8 +50,9 @@ TEST_F(cli_e2e, start_and_watch_an_upgrade_to_its_end_then_read_it_back) {
     const std::string before = content_digest(emu_->config_var("cli-ok", "DATABASE_URL"));
     daemon_process daemon(*emu_, dir_ / "state");
 
-    cli_run started = pgshift(
-        daemon.url(), {"start", "--app", "cli-ok", "--plan", "heroku-postgresql:standard-0"});
+    cli_run started =
+        pgshift(daemon.url(), {"start", "--app", "cli-ok", "--plan", "heroku-postgresql:standard-0",
+                               "--confirm", "cli-ok"});
     ASSERT_EQ(started.status.code, 0) << started.out << started.err;
     EXPECT_NE(started.out.find("cli-ok"), std::string::npos) << started.out;
 
@@ -86,7 +87,8 @@ TEST_F(cli_e2e, start_and_watch_an_upgrade_to_its_end_then_read_it_back) {
     EXPECT_NE(events.out.find("promoting"), std::string::npos) << events.out;
 
     // A second upgrade of the app while none is active is fine; a bad plan is refused (1).
-    cli_run refused = pgshift(daemon.url(), {"start", "--app", "cli-ok", "--plan", "standard-0"});
+    cli_run refused = pgshift(
+        daemon.url(), {"start", "--app", "cli-ok", "--plan", "standard-0", "--confirm", "cli-ok"});
     EXPECT_NE(refused.status.code, 0);
     EXPECT_NE(refused.err.find("plan"), std::string::npos) << refused.err;
 }
@@ -96,8 +98,9 @@ TEST_F(cli_e2e, a_rolled_back_upgrade_exits_1_and_a_stopped_daemon_exits_3) {
     emu_->fault({{"method", "POST"}, {"route", "/apps/*/addons"}, {"kind", "provision_fail"}});
     daemon_process daemon(*emu_, dir_ / "state");
 
-    cli_run watched = pgshift(daemon.url(), {"start", "--app", "cli-rb", "--plan",
-                                             "heroku-postgresql:standard-0", "--watch"});
+    cli_run watched =
+        pgshift(daemon.url(), {"start", "--app", "cli-rb", "--plan", "heroku-postgresql:standard-0",
+                               "--watch", "--confirm", "cli-rb"});
     EXPECT_EQ(watched.status.code, 1) << watched.out << watched.err;
     EXPECT_NE(watched.out.find("rolled_back"), std::string::npos) << watched.out;
     cli_run status = pgshift(daemon.url(), {"status", "cli-rb"});

@@ -172,6 +172,27 @@ TEST(decide, a_rollback_ends_rolled_back) {
     EXPECT_EQ(d.next.last_error, "restore failed") << "the reason for the rollback is kept";
 }
 
+TEST(decide, a_rollbacks_summary_says_what_it_undid_in_words) {
+    upgrade u = in(state::rolling_back);
+    u.restore_uuid = "r1";
+    u.formation = {{"worker", 3}};
+    u.original_maintenance = false;
+    u.target_addon_name = "pgshift-u1";
+    EXPECT_EQ(ok(decide(u, step_done{}, t0)).detail,
+              "rollback: restore stopped, worker=3 restored, maintenance off, target "
+              "pgshift-u1 destroyed");
+    u.restore_uuid.clear();
+    u.formation = {{"worker", 2}, {"clock", 1}};
+    u.original_maintenance = true;
+    u.request.keep_target_on_rollback = true;
+    EXPECT_EQ(ok(decide(u, step_done{}, t0)).detail,
+              "rollback: worker=2 clock=1 restored, maintenance left on, as before, target "
+              "pgshift-u1 kept (keep_target_on_rollback)");
+    EXPECT_EQ(ok(decide(in(state::rolling_back), step_done{}, t0)).detail,
+              "rollback: nothing to undo");
+    EXPECT_EQ(ok(decide(in(state::restoring), step_done{}, t0)).detail, "restoring done");
+}
+
 TEST(decide, a_stall_asks_for_attention_once_and_keeps_polling) {
     decision d = ok(decide(in(state::restoring), stalled{"no progress for 30 min"}, t0));
     EXPECT_TRUE(d.next.needs_attention);
