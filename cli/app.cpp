@@ -260,9 +260,14 @@ int run_cli(int argc, char** argv) {
         std::cerr << "pgshift: " << terminal_text(e.what()) << "\n";
         return exit_usage;
     } catch (const unreachable_error& e) {
-        std::cerr << "pgshift: " << terminal_text(e.what()) << "\n"
-                  << "pgshift: is pgshiftd running? Start it (pgshiftd, or systemctl start "
-                     "pgshiftd) or point --api / $PGSHIFT_API at it.\n";
+        std::cerr << "pgshift: " << terminal_text(e.what()) << "\n";
+        if (e.denied()) {
+            std::cerr << "pgshift: pgshiftd runs, but only members of its group may use this "
+                         "socket: sudo usermod -aG pgshift \"$USER\", then log in again.\n";
+        } else {
+            std::cerr << "pgshift: is pgshiftd running? Start it (pgshiftd, or systemctl start "
+                         "pgshiftd) or point --api / $PGSHIFT_API at it.\n";
+        }
         return exit_unreachable;
     } catch (const api_error& e) {
         std::cerr << "pgshift: " << terminal_text(e.what()) << "\n";

@@ -25,7 +25,14 @@ public:
 // the connection dropped, or what answered did not speak HTTP. what() names the address.
 class unreachable_error : public std::runtime_error {
 public:
-    using std::runtime_error::runtime_error;
+    explicit unreachable_error(const std::string& what, bool denied = false)
+        : std::runtime_error(what)
+        , denied_(denied) {}
+    // The unix socket is there but its permissions keep us out: pgshiftd runs.
+    bool denied() const noexcept { return denied_; }
+
+private:
+    bool denied_ = false;
 };
 
 // The operator did not confirm a start (a wrong answer to "type APP to confirm"): exit 1.

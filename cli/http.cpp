@@ -23,6 +23,7 @@ constexpr std::size_t body_limit = 16 * 1024 * 1024;
 struct exchange_outcome {
     std::optional<http_reply> reply;
     std::string failure;
+    bool denied = false; // the socket's permissions refused us (EACCES on connect)
 };
 
 std::string describe(std::string_view step, const beast::error_code& ec) {
@@ -117,7 +118,10 @@ net::awaitable<exchange_outcome> async_over_unix(api_endpoint ep, http_call call
     auto [cec] = co_await stream.async_connect(local::endpoint(ep.socket_path),
                                                net::as_tuple(net::use_awaitable));
     if (cec) {
-        co_return exchange_outcome{{}, describe("connecting", cec)};
+        exchange_outcome out;
+        out.failure = describe("connecting", cec);
+        out.denied = cec == boost::system::errc::permission_denied;
+        co_return out;
     }
     co_return co_await async_exchange(stream, build_request(ep, call), timeout);
 }
@@ -155,7 +159,7 @@ http_reply send_request(const api_endpoint& endpoint, const http_call& call,
         throw unreachable_error("cannot reach " + where + ": no answer in time");
     }
     if (!outcome->reply) {
-        throw unreachable_error("cannot reach " + where + ": " + outcome->failure);
+        throw unreachable_error("cannot reach " + where + ": " + outcome->failure, outcome->denied);
     }
     return std::move(*outcome->reply);
 }
