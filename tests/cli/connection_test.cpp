@@ -1,8 +1,6 @@
 // The built pgshift binary and where it finds pgshiftd: the environment, usage errors, an
 // address nothing answers on, a unix socket.
-#include "tests/api/server_fixture.hpp"
-#include "tests/cli/cli_runner.hpp"
-#include "tests/cli/fake_control_api.hpp"
+#include "tests/cli/cli_fixture.hpp"
 
 #include <fstream>
 #include <gtest/gtest.h>
@@ -20,21 +18,7 @@ using nlohmann::json;
 
 const std::string id1 = "3f1c0f9e-1111-4222-8333-444455556666";
 
-class cli_connection : public ::testing::Test {
-protected:
-    fake_control_api api;
-    temp_dir dir;
-
-    std::vector<std::string> with_api(std::vector<std::string> args) {
-        args.insert(args.begin(), {"--api", api.url()});
-        return args;
-    }
-    std::string write_file(const std::string& name, const std::string& text) {
-        const auto path = dir.path() + "/" + name;
-        std::ofstream(path) << text;
-        return path;
-    }
-};
+class cli_connection : public cli_fake_api_test {};
 
 TEST_F(cli_connection, environment_supplies_the_address_and_the_token_file) {
     api.answer("GET", "/v1/upgrades", 200, R"({"upgrades":[],"next":null})");

@@ -1,7 +1,5 @@
 // The built pgshift binary against a fake control API: output, --json, requests, exit codes.
-#include "tests/api/server_fixture.hpp"
-#include "tests/cli/cli_runner.hpp"
-#include "tests/cli/fake_control_api.hpp"
+#include "tests/cli/cli_fixture.hpp"
 
 #include <fstream>
 #include <gtest/gtest.h>
@@ -15,20 +13,8 @@ using namespace std::chrono_literals;
 
 const std::string id1 = "3f1c0f9e-1111-4222-8333-444455556666";
 
-class cli_process : public ::testing::Test {
+class cli_process : public cli_fake_api_test {
 protected:
-    fake_control_api api;
-    temp_dir dir;
-
-    std::vector<std::string> with_api(std::vector<std::string> args) {
-        args.insert(args.begin(), {"--api", api.url()});
-        return args;
-    }
-    std::string write_file(const std::string& name, const std::string& text) {
-        const auto path = dir.path() + "/" + name;
-        std::ofstream(path) << text;
-        return path;
-    }
     recorded_request only_request() {
         const auto reqs = api.requests();
         EXPECT_EQ(reqs.size(), 1U);

@@ -1,49 +1,16 @@
 // The pgshift CLI against a real pgshiftd, the emulator and real PostgreSQL: start, watch,
 // status, list, and the exit codes an operator's scripts rely on (0, 1, 3).
-#include "tests/daemon/harness.hpp"
+#include "tests/daemon/cli_fixture.hpp"
 #include "tests/support/pg_query.hpp"
 
 #include <gtest/gtest.h>
-#include <signal.h>
 
 namespace pgshift::testing {
 namespace {
 
 using namespace std::chrono_literals;
 
-struct cli_run {
-    exit_status status;
-    std::string out, err;
-};
-
-class cli_e2e : public ::testing::Test {
-protected:
-    void SetUp() override {
-        dir_ = work_dir(std::string("cli-") +
-                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-        emu_ = std::make_unique<emulator>(dir_);
-        emu_->fast_timings();
-    }
-
-    // Runs `pgshift args…` against `api` (the daemon's URL) and waits for it.
-    cli_run pgshift(const std::string& api, std::vector<std::string> args) {
-        args.insert(args.begin(), {PGSHIFT_CLI_BIN, "--api", api});
-        const auto n = std::to_string(++runs_);
-        child_process p(args, {"PGSHIFT_POLL_INTERVAL_MS=100"}, dir_ / ("cli" + n + ".out"),
-                        dir_ / ("cli" + n + ".err"));
-        auto status = p.wait_for(60s);
-        if (!status) {
-            p.signal(SIGKILL);
-            ADD_FAILURE() << "pgshift did not finish within 60 s: " << p.out() << p.err();
-            status = p.wait_for(5s);
-        }
-        return {status.value_or(exit_status{}), p.out(), p.err()};
-    }
-
-    std::filesystem::path dir_;
-    std::unique_ptr<emulator> emu_;
-    int runs_ = 0;
-};
+class cli_e2e : public cli_daemon_test {};
 
 TEST_F(cli_e2e, start_and_watch_an_upgrade_to_its_end_then_read_it_back) {
     emu_->seed_app("cli-ok", "web=1 worker=1 release=0", sample_sql(500));

@@ -1,49 +1,17 @@
 // The pgshift CLI as an operator uses it, against a real pgshiftd, the emulator and a real
 // PostgreSQL: start -a … --confirm … --watch, the history in words, human units, and the
 // final line about the old add-on still billed; a failed restore's rollback summary.
-#include "tests/daemon/harness.hpp"
+#include "tests/daemon/cli_fixture.hpp"
 
 #include <gtest/gtest.h>
 #include <regex>
-#include <signal.h>
 
 namespace pgshift::testing {
 namespace {
 
 using namespace std::chrono_literals;
 
-struct cli_run {
-    exit_status status;
-    std::string out, err;
-};
-
-class cli_operator_e2e : public ::testing::Test {
-protected:
-    void SetUp() override {
-        dir_ = work_dir(std::string("cli-op-") +
-                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-        emu_ = std::make_unique<emulator>(dir_);
-        emu_->fast_timings();
-    }
-
-    cli_run pgshift(const std::string& api, std::vector<std::string> args) {
-        args.insert(args.begin(), {PGSHIFT_CLI_BIN, "--api", api});
-        const auto n = std::to_string(++runs_);
-        child_process p(args, {"PGSHIFT_POLL_INTERVAL_MS=100"}, dir_ / ("cli" + n + ".out"),
-                        dir_ / ("cli" + n + ".err"));
-        auto status = p.wait_for(90s);
-        if (!status) {
-            p.signal(SIGKILL);
-            ADD_FAILURE() << "pgshift did not finish within 90 s: " << p.out() << p.err();
-            status = p.wait_for(5s);
-        }
-        return {status.value_or(exit_status{}), p.out(), p.err()};
-    }
-
-    std::filesystem::path dir_;
-    std::unique_ptr<emulator> emu_;
-    int runs_ = 0;
-};
+class cli_operator_e2e : public cli_daemon_test {};
 
 bool has(const std::string& text, const std::string& needle) {
     return text.find(needle) != std::string::npos;
