@@ -117,9 +117,14 @@ verify_report compare_databases(const std::string& source_url, const std::string
     for (const auto& [table, n] : r.source) {
         rows += n;
     }
-    r.message = r.matches ? std::to_string(r.source.size()) + " tables, " + std::to_string(rows) +
-                                " rows match"
-                          : first_difference(r);
+    const auto counted = [](std::int64_t n, const char* one, const char* many) {
+        return std::to_string(n) + " " + (n == 1 ? one : many);
+    };
+    r.message = r.matches
+                    ? "the same " +
+                          counted(static_cast<std::int64_t>(r.source.size()), "table", "tables") +
+                          " and " + counted(rows, "row", "rows") + " on both sides"
+                    : first_difference(r);
     return r;
 }
 
