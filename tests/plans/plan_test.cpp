@@ -358,6 +358,34 @@ TEST_F(plans, scaling_up_restores_the_recorded_quantities) {
     EXPECT_EQ(w.formation[1].quantity, 2);
 }
 
+TEST_F(plans, scaling_again_after_a_failed_attempt_looks_before_it_writes) {
+    u = upgrade_in(state::scaling_up, w);
+    in_maintenance_scaled_down();
+    // The first attempt's PATCH took effect, but its answer could not be read.
+    w.formation[1].quantity = 2;
+    u.attempt = 1;
+    auto r = run(state::scaling_up);
+    ASSERT_TRUE(done(r)) << why(r);
+    EXPECT_TRUE(w.writes.empty()) << "the quantities were there: no second PATCH";
+    EXPECT_EQ(count("list_formation"), 1);
+
+    // Not there yet (the PATCH never arrived): it is sent.
+    w.formation[1].quantity = 0;
+    r = run(state::scaling_up);
+    ASSERT_TRUE(done(r)) << why(r);
+    EXPECT_EQ(w.writes, strings{"scale worker=2"});
+    EXPECT_EQ(w.formation[1].quantity, 2);
+
+    // A first attempt does not read first.
+    u.attempt = 0;
+    w.formation[1].quantity = 0;
+    w.writes.clear();
+    w.requests.clear();
+    ASSERT_TRUE(done(run(state::scaling_up)));
+    EXPECT_EQ(w.writes, strings{"scale worker=2"});
+    EXPECT_EQ(count("list_formation"), 0);
+}
+
 TEST_F(plans, leaving_maintenance_gives_back_what_the_app_had) {
     u = upgrade_in(state::leaving_maintenance, w);
     in_maintenance_scaled_down();
