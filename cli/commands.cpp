@@ -1,6 +1,7 @@
 // The one-shot commands: start, list, status, events, pause, resume, cancel, retry.
 #include "cli/commands.hpp"
 
+#include "api/control_validation.hpp"
 #include "cli/errors.hpp"
 #include "cli/render.hpp"
 #include "cli/terminal_text.hpp"
@@ -71,8 +72,13 @@ int exit_for_state(const std::string& state) {
 }
 
 int run_start(command_context& ctx, const start_args& args) {
+    // What pgshiftd would refuse is refused before the question, with its words and exit 1.
+    auto body = start_body(args);
+    if (auto checked = api::parse_start_body(body); !checked) {
+        throw api_error(checked.err().status, checked.err().id, checked.err().message);
+    }
     confirm_start(ctx, args); // before anything is sent
-    http_call c{"POST", "/v1/upgrades", start_body(args), {}};
+    http_call c{"POST", "/v1/upgrades", std::move(body), {}};
     if (args.idempotency_key) {
         c.headers.emplace_back("Idempotency-Key", *args.idempotency_key);
     }

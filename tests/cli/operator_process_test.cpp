@@ -202,21 +202,37 @@ TEST_F(cli_operator, start_on_a_terminal_asks_for_the_app_name) {
 }
 
 TEST_F(cli_operator, a_start_the_daemon_refuses_is_refused_at_once) {
-    api.answer("POST", "/v1/upgrades", 422,
-               R"({"id":"invalid_params","field":"plan",)"
-               R"("message":"plan must be heroku-postgresql:<plan>"})");
+    // What only the daemon can know (another upgrade of the app is active): its answer, at once.
+    api.answer("POST", "/v1/upgrades", 409,
+               R"({"id":"conflict","message":"sushi already has an active upgrade"})");
     for (const bool watch : {false, true}) {
-        std::vector<std::string> args{"start",      "-a",        "sushi", "--plan",
-                                      "standard-0", "--confirm", "sushi"};
+        std::vector<std::string> args{"start", "-a", "sushi", "--plan", plan, "--confirm", "sushi"};
         if (watch) {
             args.push_back("--watch");
         }
         const auto r = run(args);
         EXPECT_EQ(r.code, 1);
         EXPECT_EQ(r.out, "") << "nothing said to be started";
-        EXPECT_EQ(r.err, "pgshift: plan must be heroku-postgresql:<plan>\n");
+        EXPECT_EQ(r.err, "pgshift: sushi already has an active upgrade\n");
     }
     EXPECT_EQ(api.requests().size(), 2U) << "one POST each, nothing followed";
+}
+
+TEST_F(cli_operator, a_start_the_daemon_would_refuse_is_refused_before_the_question) {
+    // The daemon's own rules (api/control_validation), applied before asking: the operator
+    // types nothing for a start that cannot be made, and hears the daemon's words.
+    pseudo_terminal tty;
+    const auto r = run({"start", "-a", "sushi", "--plan", "standard-0"}, {}, tty.slave_path());
+    EXPECT_EQ(r.code, 1);
+    EXPECT_EQ(r.out, "");
+    EXPECT_TRUE(contains(r.err, "pgshift: plan")) << r.err;
+    EXPECT_TRUE(contains(r.err, "heroku-postgresql:<plan>")) << r.err;
+    EXPECT_FALSE(contains(r.err, "to confirm")) << "asked for a start that cannot be made";
+    const auto late = run(
+        {"start", "-a", "sushi", "--plan", plan, "--downtime-at", "tonight", "--confirm", "sushi"});
+    EXPECT_EQ(late.code, 1);
+    EXPECT_TRUE(contains(late.err, "downtime_at")) << late.err;
+    EXPECT_TRUE(api.requests().empty()) << "nothing sent";
 }
 
 TEST_F(cli_operator, status_shows_the_downtime_so_far_and_pause_says_the_app_stays_down) {
