@@ -23,3 +23,15 @@ find_deb() {
 unit_value() {
     sed -n "s/^$2=//p" "$1" | tail -n 1
 }
+
+# need_root WHY "$@": go on as root; as another user, run this check again through
+# password-less sudo (as setup-deps installs packages), else fail saying why root is needed.
+need_root() {
+    local why=$1
+    shift
+    [ "$(id -u)" -eq 0 ] && return 0
+    if command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+        exec sudo -n "$0" "$@"
+    fi
+    fail "needs root ($why): run scripts/test as root, or as a user with password-less sudo"
+}
