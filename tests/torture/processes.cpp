@@ -1,14 +1,37 @@
 // The processes running on this machine, read from /proc: who is left, who is gone.
 #include "tests/torture/processes.hpp"
 
-#include "tests/support/child_process.hpp"
-
 #include <algorithm>
+#include <fcntl.h>
 #include <filesystem>
 #include <sstream>
 #include <unistd.h>
 
 namespace pgshift::torture {
+namespace {
+
+// A /proc file's text, "" when its process is gone. Not through a stream: reading the file
+// of a process that exits meanwhile fails with ESRCH, which libstdc++'s filebuf turns into an
+// exception whatever the stream's exception mask.
+std::string read_proc_file(const std::filesystem::path& p) {
+    const int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        return {};
+    }
+    std::string text;
+    char buf[4096];
+    for (;;) {
+        const auto n = ::read(fd, buf, sizeof buf);
+        if (n <= 0) {
+            break; // end, or the process went away: what was read is all there is
+        }
+        text.append(buf, static_cast<std::size_t>(n));
+    }
+    ::close(fd);
+    return text;
+}
+
+} // namespace
 
 std::vector<process_info> processes() {
     std::vector<process_info> out;
@@ -19,7 +42,7 @@ std::vector<process_info> processes() {
         if (p.pid.find_first_not_of("0123456789") != std::string::npos) {
             continue;
         }
-        std::string stat = testing::read_file(entry.path() / "stat");
+        std::string stat = read_proc_file(entry.path() / "stat");
         // "pid (comm) state ppid ...": comm may hold spaces, so read after its last ')'.
         auto close = stat.rfind(')');
         if (close == std::string::npos) {
@@ -29,7 +52,7 @@ std::vector<process_info> processes() {
         std::string state;
         rest >> state >> p.ppid;
         p.state = state.empty() ? '?' : state[0];
-        p.cmdline = testing::read_file(entry.path() / "cmdline");
+        p.cmdline = read_proc_file(entry.path() / "cmdline");
         std::replace(p.cmdline.begin(), p.cmdline.end(), '\0', ' ');
         out.push_back(std::move(p));
     }
