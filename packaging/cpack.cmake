@@ -5,11 +5,12 @@ set(CPACK_PACKAGE_NAME pgshift)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGE_CONTACT "${PGSHIFT_DEB_MAINTAINER}")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "crash-safe, unattended Heroku Postgres upgrades")
-set(CPACK_PACKAGE_DESCRIPTION "pgshiftd runs Heroku Postgres major-version upgrades as a
-persistent state machine that survives crashes and restarts, taking each app
-down only for its downtime window. pgshift is its command-line client: start,
-watch, pause, resume and cancel upgrades through the daemon's control API (a
-unix socket for members of group pgshift).")
+set(CPACK_PACKAGE_DESCRIPTION "pgshiftd moves a Heroku app's Postgres database to a bigger
+plan or a newer major version, unattended, as a persistent state machine that
+survives crashes and restarts, taking each app down only for its downtime.
+pgshift is its command-line client: start, watch, pause, resume and cancel
+upgrades through the daemon's control API (a unix socket for members of group
+pgshift).")
 set(CPACK_DEBIAN_PACKAGE_RELEASE 1)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_ARCHITECTURE amd64)
