@@ -106,13 +106,17 @@ field_result read_remove_source_after(const json& v, upgrade_request& r) {
     return std::nullopt;
 }
 
-field_result read_webhook_url(const json& v, upgrade_request& r) {
+// pgshift delivers no notifications yet: a webhook_url would be stored and never called, so
+// a well-formed one is refused, saying so, rather than accepted and silently ignored.
+field_result read_webhook_url(const json& v, upgrade_request& /*r*/) {
     std::string url;
     if (auto e = read_string(v, "webhook_url", valid_webhook_url, "an http or https URL", url)) {
         return e;
     }
-    r.webhook_url = std::move(url);
-    return std::nullopt;
+    return invalid_param("webhook_url",
+                         "webhook_url: pgshift does not deliver notifications yet, so it is "
+                         "refused rather than kept and never called; leave it out and follow the "
+                         "upgrade with GET /v1/upgrades/{id}/events?follow=1 or pgshift watch");
 }
 
 // An extension name as pg:backups:restore --extensions takes it: letters, digits, _ and -

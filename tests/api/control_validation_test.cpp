@@ -48,14 +48,14 @@ TEST(control_validation, every_optional_field_is_read) {
         R"({"app":"sushi","plan":"heroku-postgresql:standard-0","version":16,
             "downtime_at":"2026-11-26T02:00:00+01:00","verify":false,
             "allow_restore_warnings":true,"remove_source_after":3600,
-            "webhook_url":"https://hooks.example/x?y=1","keep_target_on_rollback":true})");
+            "webhook_url":null,"keep_target_on_rollback":true})");
     ASSERT_TRUE(r.ok()) << r.err().message;
     EXPECT_EQ(r->pg_version, "16");
     EXPECT_EQ(format_rfc3339(*r->downtime_at), "2026-11-26T01:00:00.000Z");
     EXPECT_FALSE(r->verify);
     EXPECT_TRUE(r->allow_restore_warnings);
     EXPECT_EQ(r->remove_source_after, 3600s);
-    EXPECT_EQ(r->webhook_url, "https://hooks.example/x?y=1");
+    EXPECT_FALSE(r->webhook_url) << "null: as absent";
     EXPECT_TRUE(r->keep_target_on_rollback);
 }
 
@@ -145,6 +145,15 @@ TEST(control_validation, webhook_url_must_be_http_or_https) {
     expect_field_error(with("webhook_url", "\"ftp://x\""), "webhook_url");
     expect_field_error(with("webhook_url", "5"), "webhook_url");
     EXPECT_FALSE(valid_webhook_url("https://x/" + std::string(3000, 'a')));
+}
+
+TEST(control_validation, a_webhook_url_is_refused_while_nothing_would_call_it) {
+    auto r = parse_start_body(with("webhook_url", "\"https://hooks.example/x\""));
+    ASSERT_FALSE(r.ok()) << "accepted and stored, it would never be called";
+    EXPECT_EQ(r.err().status, 422);
+    EXPECT_EQ(r.err().field, "webhook_url");
+    EXPECT_NE(r.err().message.find("does not deliver notifications yet"), std::string::npos)
+        << r.err().message;
 }
 
 TEST(control_validation, extensions_are_an_array_of_names_sorted_and_lower_cased) {
